@@ -1,0 +1,106 @@
+import type { Timeouts } from "./provider.ts";
+import { UpstreamTimeout } from "./upstream-errors.ts";
+
+type Timer = ReturnType<typeof setTimeout>;
+
+/** Timers must never keep a process alive on their own (a no-op where `unref` does not exist). */
+export function unrefTimer(timer: Timer): Timer {
+  (timer as { unref?: () => void }).unref?.();
+  return timer;
+}
+
+/**
+ * The abort signal of one upstream attempt: it fires when the client goes away or a timeout runs
+ * out, and every timer and listener it sets is released by `release()`, which callers run in
+ * `finally` (for streams, when the stream ends).
+ */
+export class AttemptGuard {
+  readonly signal: AbortSignal;
+  private readonly controller = new AbortController();
+  private firstByteTimer: Timer | undefined;
+  private totalTimer: Timer | undefined;
+  private idleTimer: Timer | undefined;
+  private lastChunkAt = 0;
+  private released = false;
+  private readonly onClientAbort: () => void;
+
+  constructor(private readonly client: AbortSignal, private readonly timeouts: Timeouts | undefined) {
+    this.signal = this.controller.signal;
+    this.onClientAbort = () => this.controller.abort(client.reason);
+    if (client.aborted) this.controller.abort(client.reason);
+    else client.addEventListener("abort", this.onClientAbort, { once: true });
+    const firstByteMs = timeouts?.firstByteMs;
+    if (firstByteMs !== undefined) {
+      this.firstByteTimer = unrefTimer(setTimeout(() => this.expire("firstByte", firstByteMs), firstByteMs));
+    }
+    const totalMs = timeouts?.totalMs;
+    if (totalMs !== undefined) {
+      this.totalTimer = unrefTimer(setTimeout(() => this.expire("total", totalMs), totalMs));
+    }
+  }
+
+  /** The gateway's own timeout, if that is why the signal fired. */
+  get timeout(): UpstreamTimeout | null {
+    const reason = this.signal.reason;
+    return reason instanceof UpstreamTimeout ? reason : null;
+  }
+
+  get clientGone(): boolean {
+    return this.client.aborted;
+  }
+
+  /** Response headers are in: the first-byte limit is met; the idle limit starts watching. */
+  firstByte(): void {
+    if (this.firstByteTimer !== undefined) clearTimeout(this.firstByteTimer);
+    this.firstByteTimer = undefined;
+  }
+
+  /** Stream mode: watch for gaps between chunks with one timer per gap, not one per chunk. */
+  watchIdle(): void {
+    const idleMs = this.timeouts?.idleMs;
+    if (idleMs === undefined || this.released) return;
+    this.lastChunkAt = performance.now();
+    const check = (): void => {
+      const quiet = performance.now() - this.lastChunkAt;
+      if (quiet >= idleMs) this.expire("idle", idleMs);
+      else this.idleTimer = unrefTimer(setTimeout(check, idleMs - quiet));
+    };
+    this.idleTimer = unrefTimer(setTimeout(check, idleMs));
+  }
+
+  chunk(): void {
+    this.lastChunkAt = performance.now();
+  }
+
+  /** Abort the upstream call on purpose (the client cancelled its stream). */
+  abort(reason?: unknown): void {
+    this.controller.abort(reason);
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    if (this.firstByteTimer !== undefined) clearTimeout(this.firstByteTimer);
+    if (this.totalTimer !== undefined) clearTimeout(this.totalTimer);
+    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    this.client.removeEventListener("abort", this.onClientAbort);
+  }
+
+  private expire(which: UpstreamTimeout["which"], ms: number): void {
+    if (!this.released) this.controller.abort(new UpstreamTimeout(which, ms));
+  }
+}
+
+/** Wait, but stop waiting when the signal fires. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

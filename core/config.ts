@@ -1,0 +1,88 @@
+import * as v from "valibot";
+import type { Plugin } from "./plugin.ts";
+import type { ProviderAdapter } from "./provider.ts";
+import type { UpstreamClient } from "./upstream.ts";
+import type { GatewayError } from "./errors.ts";
+
+export interface GatewayLimits {
+  /** Largest request body accepted, in bytes. Default 8 MiB. */
+  maxBodyBytes?: number;
+  /** Hard cap on upstream attempts per request, whatever plugins decide. Default 10. */
+  maxAttempts?: number;
+}
+
+export interface GatewayConfig {
+  /** Named providers; a request addresses one as `<name>/<model>`, or through route aliases. */
+  providers: Record<string, ProviderAdapter>;
+  plugins?: Plugin[];
+  limits?: GatewayLimits;
+  /** How bytes reach providers. Runtime adapters supply their fastest; default is `fetch`. */
+  upstream?: UpstreamClient;
+  /** Where problems that must not fail a request go (onComplete errors, for example). */
+  onError?: (error: GatewayError) => void;
+}
+
+/** Identity helper that gives a config script its types. */
+export function defineConfig(config: GatewayConfig): GatewayConfig {
+  return config;
+}
+
+const isFunction = (input: unknown): boolean => typeof input === "function";
+
+const providerSchema = v.looseObject(
+  {
+    kind: v.string("must be a string"),
+    format: v.picklist(["openai", "anthropic"], 'must be "openai" or "anthropic"'),
+    send: v.custom(isFunction, "must be a function"),
+    models: v.optional(v.array(v.string("must be a string"), "must be an array of strings")),
+  },
+  "must be a provider adapter (use a factory from switchyard/providers)",
+);
+
+const providerName = v.pipe(
+  v.string(),
+  v.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "provider names may use letters, digits, '_', '.', '-' and no '/'"),
+);
+
+const positiveInt = v.pipe(v.number("must be a number"), v.integer("must be an integer"), v.minValue(1, "must be at least 1"));
+
+const configSchema = v.object(
+  {
+    providers: v.record(providerName, providerSchema, "must be an object of named providers"),
+    plugins: v.optional(
+      v.array(v.looseObject({ name: v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty")) }, "must be a plugin object"), "must be an array"),
+    ),
+    limits: v.optional(
+      v.strictObject(
+        { maxBodyBytes: v.optional(positiveInt), maxAttempts: v.optional(v.pipe(positiveInt, v.maxValue(100, "must be at most 100"))) },
+        "has an unknown key",
+      ),
+    ),
+    upstream: v.optional(v.looseObject({ request: v.custom(isFunction, "must be a function") }, "must be an upstream client")),
+    onError: v.optional(v.custom(isFunction, "must be a function")),
+  },
+  "has an unknown key",
+);
+
+/** Thrown for an invalid config; the message names the field path. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+export function validateConfig(config: unknown): asserts config is GatewayConfig {
+  if (config === null || typeof config !== "object") throw new ConfigError("Invalid config: expected an object (the default export of defineConfig)");
+  const result = v.safeParse(configSchema, config, { abortEarly: true });
+  if (result.success) return;
+  const issue = result.issues[0];
+  const path = (issue.path ?? []).map((item) => String(item.key)).join(".");
+  const where = path.length > 0 ? `"${path}"` : "the config";
+  const message = issue.kind === "schema" && issue.type === "strict_object" && issue.received
+    ? `unknown key ${issue.received}`
+    : issue.input === undefined
+      ? "is required"
+      : issue.message;
+  throw new ConfigError(`Invalid config at ${where}: ${message}`);
+}

@@ -1,0 +1,143 @@
+/**
+ * One error type for everything the gateway answers with. It renders the OpenAI error shape
+ * `{"error":{"message","type","code","param"}}` so every OpenAI client can read it.
+ *
+ * `fault` says whose fault it was, which drives retries, metrics and logs:
+ * - client:   the request itself is wrong (bad JSON, unknown model, client went away)
+ * - policy:   a plugin refused it (auth, quota, rate limit)
+ * - provider: the upstream failed (5xx, 429, timeout, connection error)
+ * - gateway:  a bug or misconfiguration on our side
+ */
+export type FaultClass = "client" | "policy" | "provider" | "gateway";
+
+export interface GatewayErrorOptions {
+  status: number;
+  message: string;
+  type?: string;
+  code?: string | null;
+  param?: string | null;
+  fault?: FaultClass;
+  /** Whether trying again (same or another target) may succeed. */
+  retryable?: boolean;
+  /** Milliseconds the upstream asked us to wait, from `Retry-After`. */
+  retryAfterMs?: number;
+  headers?: Record<string, string>;
+  /** An upstream error body in the OpenAI shape, passed through as-is. */
+  body?: string;
+  cause?: unknown;
+}
+
+const TYPE_BY_STATUS: Record<number, string> = {
+  400: "invalid_request_error",
+  401: "authentication_error",
+  403: "permission_error",
+  404: "invalid_request_error",
+  405: "invalid_request_error",
+  408: "timeout_error",
+  409: "invalid_request_error",
+  413: "invalid_request_error",
+  415: "invalid_request_error",
+  422: "invalid_request_error",
+  429: "rate_limit_error",
+};
+
+export class GatewayError extends Error {
+  readonly status: number;
+  readonly type: string;
+  readonly code: string | null;
+  readonly param: string | null;
+  readonly fault: FaultClass;
+  readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
+  readonly headers: Record<string, string> | undefined;
+  readonly body: string | undefined;
+  /** The plugin and hook that raised it, filled in by the hook runner. */
+  plugin: string | undefined;
+  hook: string | undefined;
+
+  constructor(options: GatewayErrorOptions) {
+    super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "GatewayError";
+    this.status = options.status;
+    this.type = options.type ?? TYPE_BY_STATUS[options.status] ?? (options.status >= 500 ? "api_error" : "invalid_request_error");
+    this.code = options.code ?? null;
+    this.param = options.param ?? null;
+    this.fault = options.fault ?? (options.status >= 500 ? "gateway" : "client");
+    this.retryable = options.retryable ?? false;
+    this.retryAfterMs = options.retryAfterMs;
+    this.headers = options.headers;
+    this.body = options.body;
+    this.plugin = undefined;
+    this.hook = undefined;
+  }
+
+  toJSON(): { error: { message: string; type: string; code: string | null; param: string | null } } {
+    return { error: { message: this.message, type: this.type, code: this.code, param: this.param } };
+  }
+
+  toResponse(extraHeaders?: Record<string, string> | null): Response {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (this.headers) Object.assign(headers, this.headers);
+    if (extraHeaders) Object.assign(headers, extraHeaders);
+    return new Response(this.body ?? JSON.stringify(this.toJSON()), { status: this.status, headers });
+  }
+}
+
+export function isGatewayError(value: unknown): value is GatewayError {
+  return value instanceof GatewayError;
+}
+
+export function badRequest(message: string, param: string | null = null, code: string | null = null): GatewayError {
+  return new GatewayError({ status: 400, message, param, code, fault: "client" });
+}
+
+export function modelNotFound(model: string): GatewayError {
+  return new GatewayError({
+    status: 404,
+    message: `The model '${model}' does not exist or you do not have access to it.`,
+    code: "model_not_found",
+    param: "model",
+    fault: "client",
+  });
+}
+
+export function notFound(path: string): GatewayError {
+  return new GatewayError({ status: 404, message: `Unknown path: ${path}`, code: "not_found", fault: "client" });
+}
+
+export function methodNotAllowed(method: string, path: string, allow: string): GatewayError {
+  return new GatewayError({
+    status: 405,
+    message: `Method ${method} is not allowed on ${path}. Use ${allow}.`,
+    code: "method_not_allowed",
+    fault: "client",
+    headers: { allow },
+  });
+}
+
+export function payloadTooLarge(limit: number): GatewayError {
+  return new GatewayError({
+    status: 413,
+    message: `Request body is larger than the limit of ${limit} bytes.`,
+    code: "request_too_large",
+    fault: "client",
+    // The rest of the body is never read; the connection cannot be reused safely.
+    headers: { connection: "close" },
+  });
+}
+
+/** The client went away before we answered; 499 is the de-facto status for that in logs. */
+export function clientClosed(): GatewayError {
+  return new GatewayError({ status: 499, message: "Client closed the request.", code: "client_closed_request", fault: "client" });
+}
+
+export function internalError(message: string, cause?: unknown): GatewayError {
+  return new GatewayError({ status: 500, message, code: "internal_error", fault: "gateway", cause });
+}
+
+/** Coerce anything thrown into a GatewayError, keeping a GatewayError as it is. */
+export function toGatewayError(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return internalError(`Internal gateway error: ${message}`, error);
+}

@@ -1,0 +1,140 @@
+import { Completions } from "./completions.ts";
+import { ConfigError, type GatewayConfig, validateConfig } from "./config.ts";
+import { type GatewayError, internalError } from "./errors.ts";
+import { createHttpApp } from "./http.ts";
+import { Pipeline } from "./pipeline.ts";
+import { buildPluginChain } from "./plugin-chain.ts";
+import type { Plugin, SetupContext } from "./plugin.ts";
+import type { ProviderAdapter } from "./provider.ts";
+import type { ModelEntry } from "./types.ts";
+import { fetchUpstream } from "./upstream.ts";
+import { VERSION } from "./version.ts";
+
+const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+const DEFAULT_MAX_ATTEMPTS = 10;
+
+export interface Gateway {
+  readonly version: string;
+  /** The web-standard entry every runtime adapter serves. */
+  fetch(request: Request): Promise<Response>;
+  /** Call the gateway in-process, as a client would over HTTP. */
+  request(path: string, init?: RequestInit): Promise<Response>;
+  /** Plugins in the order they run, and what they registered. */
+  readonly plugins: readonly Plugin[];
+  readonly providers: ReadonlyMap<string, ProviderAdapter>;
+  /** Every model id the gateway serves (aliases and `provider/model`), before per-caller filtering. */
+  models(): readonly ModelEntry[];
+  /** Requests begun and not finished; streams count until they end. */
+  readonly inFlight: number;
+  /** onComplete failures and other reported errors since start. */
+  readonly reportedErrors: number;
+  /** Wait until nothing is in flight (true), or the deadline passes (false). */
+  drain(timeoutMs: number): Promise<boolean>;
+  /** Mark not-ready, wait for in-flight work up to the deadline, then close plugins and providers. Idempotent. */
+  close(options?: { timeoutMs?: number }): Promise<void>;
+}
+
+function defaultReporter(error: GatewayError): void {
+  const where = error.plugin !== undefined ? ` [plugin "${error.plugin}" ${error.hook}]` : "";
+  console.error(`switchyard: ${error.message}${where}`);
+}
+
+/**
+ * Build a gateway from a config: validate it, run plugin setup, compile the hook chain once.
+ * Throws `ConfigError` or `PluginChainError` with a message that says what to fix.
+ */
+export async function createGateway(config: GatewayConfig): Promise<Gateway> {
+  validateConfig(config);
+  const plugins = config.plugins ?? [];
+  const chain = buildPluginChain(plugins, VERSION);
+  const providers = new Map(Object.entries(config.providers));
+  const reporter = config.onError ?? defaultReporter;
+  const completions = new Completions(chain.onComplete, reporter);
+
+  const catalog = new Map<string, ModelEntry>();
+  for (const [name, provider] of providers) {
+    for (const model of provider.models ?? []) {
+      const id = `${name}/${model}`;
+      catalog.set(id, { id, owned_by: name });
+    }
+  }
+  const setup: SetupContext = {
+    version: VERSION,
+    providers,
+    addModel(id, ownedBy = "switchyard") {
+      if (!catalog.has(id)) catalog.set(id, { id, owned_by: ownedBy });
+    },
+    report: (error, where) => completions.report(toReported(error, where)),
+  };
+  for (const plugin of chain.plugins) {
+    if (plugin.setup === undefined) continue;
+    try {
+      await plugin.setup(setup);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new ConfigError(`Plugin "${plugin.name}" failed in setup: ${message}`);
+    }
+  }
+  // Aliases first, then `provider/model` ids, each in registration order.
+  const models = Object.freeze([...catalog.values()].sort((a, b) => Number(a.id.includes("/")) - Number(b.id.includes("/"))));
+
+  const upstream = config.upstream ?? fetchUpstream();
+  const createdAt = Date.now();
+  let ready = true;
+  let closing: Promise<void> | null = null;
+  const pipeline = new Pipeline({
+    chain,
+    providers,
+    upstream,
+    maxBodyBytes: config.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    maxAttempts: config.limits?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    completions,
+    models: () => models,
+    createdAt,
+  });
+  const app = createHttpApp({ pipeline, isReady: () => ready });
+
+  async function shutdown(timeoutMs: number): Promise<void> {
+    ready = false;
+    await completions.drain(timeoutMs);
+    for (const plugin of [...chain.plugins].reverse()) {
+      try {
+        await plugin.close?.();
+      } catch (error) {
+        completions.report(toReported(error, `plugin "${plugin.name}" close`));
+      }
+    }
+    for (const provider of providers.values()) await provider.close?.().catch(() => {});
+    await upstream.close?.().catch(() => {});
+  }
+
+  const gateway: Gateway = {
+    version: VERSION,
+    fetch: (request) => asPromise(app.fetch(request)),
+    request: (path, init) => asPromise(app.fetch(new Request(new URL(path, "http://gateway.local"), init))),
+    plugins: chain.plugins,
+    providers,
+    models: () => models,
+    get inFlight() {
+      return completions.inFlight;
+    },
+    get reportedErrors() {
+      return completions.errors;
+    },
+    drain: (timeoutMs) => completions.drain(timeoutMs),
+    close(options) {
+      closing ??= shutdown(options?.timeoutMs ?? 10_000);
+      return closing;
+    },
+  };
+  return Object.freeze(gateway);
+}
+
+function toReported(error: unknown, where: string): GatewayError {
+  const message = error instanceof Error ? error.message : String(error);
+  return internalError(`${where}: ${message}`, error);
+}
+
+function asPromise(result: Response | Promise<Response>): Promise<Response> {
+  return result instanceof Promise ? result : Promise.resolve(result);
+}

@@ -1,0 +1,39 @@
+/**
+ * The `switchyard` entry: build a gateway from a config, write plugins, raise errors.
+ * Everything here is web-standard and runs unchanged on Node, Deno and Bun.
+ */
+export { createGateway, type Gateway } from "./gateway.ts";
+export { ConfigError, defineConfig, type GatewayConfig, type GatewayLimits } from "./config.ts";
+export {
+  definePlugin,
+  HOOK_NAMES,
+  type FilterModelsHook,
+  type Hook,
+  type HookFilter,
+  type HookMap,
+  type HookName,
+  type OnAttemptErrorHook,
+  type OnAttemptHook,
+  type OnCompleteHook,
+  type OnRequestHook,
+  type OnResponseHook,
+  type Plugin,
+  type RouteHook,
+  type SetupContext,
+} from "./plugin.ts";
+export { PluginChainError } from "./plugin-chain.ts";
+export { type ContextVariables, RequestContext, type RequestBody } from "./context.ts";
+export {
+  badRequest,
+  type FaultClass,
+  GatewayError,
+  type GatewayErrorOptions,
+  isGatewayError,
+  modelNotFound,
+} from "./errors.ts";
+export type { ProviderAdapter, ProviderCall, ProviderReply, Timeouts } from "./provider.ts";
+export { fetchUpstream, type UpstreamClient, type UpstreamRequest, type UpstreamResponse } from "./upstream.ts";
+export { networkError, parseRetryAfter, timeoutError, upstreamError } from "./upstream-errors.ts";
+export { extractUsageFromJson, usageFromOpenAI } from "./usage.ts";
+export type { Attempt, AttemptDecision, AttemptOutcome, ModelEntry, Principal, Surface, Target, Usage, WireFormat } from "./types.ts";
+export { VERSION } from "./version.ts";

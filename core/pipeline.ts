@@ -1,0 +1,320 @@
+import { AttemptGuard, sleep } from "./attempt-guard.ts";
+import { parseJsonObject, readBodyText } from "./body.ts";
+import { clientStream, type StreamEnd } from "./client-stream.ts";
+import { RequestContext, type RequestBody } from "./context.ts";
+import { clientClosed, GatewayError, internalError, modelNotFound, toGatewayError } from "./errors.ts";
+import { runEach, runTransform, runUntilAnswer } from "./hook-runner.ts";
+import type { PluginChain } from "./plugin-chain.ts";
+import type { ProviderAdapter, ProviderReply } from "./provider.ts";
+import { OpenAIStreamScanner } from "./sse.ts";
+import { validateChatRequest, validateEmbeddingsRequest } from "./surfaces.ts";
+import type { Attempt, AttemptDecision, ModelEntry, Target } from "./types.ts";
+import { networkError, timeoutError } from "./upstream-errors.ts";
+import type { UpstreamClient } from "./upstream.ts";
+import { extractUsageFromJson } from "./usage.ts";
+import type { Completions } from "./completions.ts";
+
+export interface PipelineOptions {
+  chain: PluginChain;
+  providers: ReadonlyMap<string, ProviderAdapter>;
+  upstream: UpstreamClient;
+  maxBodyBytes: number;
+  maxAttempts: number;
+  completions: Completions;
+  models: () => readonly ModelEntry[];
+  createdAt: number;
+}
+
+const JSON_HEADERS = "application/json";
+const SSE_HEADERS = "text/event-stream; charset=utf-8";
+
+/** A context for a request that failed before its body could be understood, so it is still logged. */
+function bareContext(request: Request, surface: "chat" | "embeddings" | "models", startedAt: number): RequestContext {
+  return new RequestContext(request, surface, null, "", false, startedAt, "");
+}
+
+/**
+ * The request path: parse → onRequest → route → attempts → onResponse → commit → onComplete.
+ * Hook arrays are pre-built; an empty phase costs one null check.
+ */
+export class Pipeline {
+  private readonly chain: PluginChain;
+  private readonly providers: ReadonlyMap<string, ProviderAdapter>;
+  private readonly upstream: UpstreamClient;
+  private readonly maxBodyBytes: number;
+  private readonly maxAttempts: number;
+  private readonly completions: Completions;
+  private readonly models: () => readonly ModelEntry[];
+  private readonly createdAt: number;
+
+  constructor(options: PipelineOptions) {
+    this.chain = options.chain;
+    this.providers = options.providers;
+    this.upstream = options.upstream;
+    this.maxBodyBytes = options.maxBodyBytes;
+    this.maxAttempts = options.maxAttempts;
+    this.completions = options.completions;
+    this.models = options.models;
+    this.createdAt = options.createdAt;
+  }
+
+  async inference(request: Request, surface: "chat" | "embeddings"): Promise<Response> {
+    const startedAt = performance.now();
+    this.completions.begin();
+    let ctx: RequestContext | null = null;
+    try {
+      const text = await readBodyText(request, this.maxBodyBytes);
+      const body = parseJsonObject(text);
+      if (surface === "chat") validateChatRequest(body);
+      else validateEmbeddingsRequest(body);
+      ctx = new RequestContext(request, surface, body, body.model as string, surface === "chat" && body.stream === true, startedAt, text);
+      return await this.run(ctx);
+    } catch (error) {
+      return this.fail(ctx ?? bareContext(request, surface, startedAt), error);
+    }
+  }
+
+  async listModels(request: Request, only: string | null): Promise<Response> {
+    const startedAt = performance.now();
+    this.completions.begin();
+    const ctx = bareContext(request, "models", startedAt);
+    try {
+      const early = await this.onRequest(ctx);
+      if (early !== undefined) return this.commit(ctx, early);
+      let models = this.models().slice();
+      if (this.chain.filterModels !== null) models = await runTransform(this.chain.filterModels, ctx, models);
+      const created = Math.floor(this.createdAt / 1000);
+      const rows = models.map((m) => ({ id: m.id, object: "model", created, owned_by: m.owned_by }));
+      let payload: unknown = { object: "list", data: rows };
+      if (only !== null) {
+        payload = rows.find((row) => row.id === only);
+        if (payload === undefined) throw modelNotFound(only);
+      }
+      return this.commit(ctx, new Response(JSON.stringify(payload), { status: 200, headers: { "content-type": JSON_HEADERS } }));
+    } catch (error) {
+      return this.fail(ctx, error);
+    }
+  }
+
+  private onRequest(ctx: RequestContext): Response | undefined | Promise<Response | undefined> {
+    const hooks = this.chain.onRequest;
+    return hooks === null ? undefined : runUntilAnswer<Response>(hooks, ctx);
+  }
+
+  private async run(ctx: RequestContext): Promise<Response> {
+    const pending = this.onRequest(ctx);
+    const early = pending instanceof Promise ? await pending : pending;
+    if (early !== undefined) return this.commit(ctx, early);
+
+    let targets: readonly Target[] | undefined;
+    if (this.chain.route !== null) {
+      const routed = runUntilAnswer<readonly Target[]>(this.chain.route, ctx);
+      targets = routed instanceof Promise ? await routed : routed;
+    }
+    ctx.targets = targets ?? this.directTarget(ctx.model);
+
+    const reply = await this.attempts(ctx);
+    return reply.kind === "json" ? this.jsonResponse(ctx, reply) : this.streamResponse(ctx, reply.chunks, reply.status);
+  }
+
+  /** `<provider>/<model>` addresses a configured provider with no plugin involved. */
+  private directTarget(model: string): readonly Target[] {
+    const slash = model.indexOf("/");
+    if (slash > 0) {
+      const provider = model.slice(0, slash);
+      if (this.providers.has(provider)) return [{ provider, model: model.slice(slash + 1) }];
+    }
+    throw modelNotFound(model);
+  }
+
+  private async attempts(ctx: RequestContext): Promise<ProviderReply> {
+    const targets = ctx.targets!;
+    let index = 0;
+    let lastError: GatewayError | null = null;
+    for (let n = 0; n < this.maxAttempts; n++) {
+      const target = targets[index];
+      const attempt: Attempt = {
+        index: n,
+        target,
+        startedAt: performance.now() - ctx.startedAt,
+        outcome: "pending",
+        status: 0,
+        firstByteMs: -1,
+        durationMs: -1,
+        errorCode: null,
+        fault: null,
+        headers: {},
+      };
+      ctx.attempts.push(attempt);
+      try {
+        const reply = await this.attempt(ctx, target, attempt);
+        ctx.served = target;
+        return reply;
+      } catch (thrown) {
+        const error = toGatewayError(thrown);
+        attempt.outcome = "error";
+        attempt.status = error.status;
+        attempt.errorCode = error.code;
+        attempt.fault = error.fault;
+        attempt.durationMs = performance.now() - ctx.startedAt - attempt.startedAt;
+        if (ctx.signal.aborted) throw clientClosed();
+        lastError = error;
+        const hooks = this.chain.onAttemptError;
+        const decision: AttemptDecision | undefined = hooks === null ? undefined : await runUntilAnswer<AttemptDecision>(hooks, ctx, attempt, error);
+        if (decision === undefined || decision.action === "fail") throw error;
+        if (decision.action === "next") {
+          if (++index >= targets.length) throw error;
+        } else if (decision.action === "retry") {
+          await sleep(decision.delayMs ?? 0, ctx.signal);
+          if (ctx.signal.aborted) throw clientClosed();
+        }
+      }
+    }
+    throw lastError ?? internalError("No upstream attempt was made.");
+  }
+
+  private async attempt(ctx: RequestContext, target: Target, attempt: Attempt): Promise<ProviderReply> {
+    const provider = this.providers.get(target.provider);
+    if (provider === undefined) throw internalError(`Route points at provider "${target.provider}", which is not configured.`);
+    if (this.chain.onAttempt !== null) {
+      const pending = runEach(this.chain.onAttempt, ctx, attempt);
+      if (pending !== undefined) await pending;
+    }
+    const askUsage = ctx.stream && provider.streamUsage !== false && !clientAskedUsage(ctx.body!);
+    const bodyText = upstreamBody(ctx, target, askUsage);
+    const guard = new AttemptGuard(ctx.signal, provider.timeouts);
+    let reply: ProviderReply;
+    try {
+      reply = await provider.send({
+        surface: ctx.surface as "chat" | "embeddings",
+        model: target.model,
+        bodyText,
+        body: ctx.body!,
+        stream: ctx.stream,
+        headers: attempt.headers,
+        signal: guard.signal,
+        upstream: this.upstream,
+      });
+    } catch (error) {
+      guard.release();
+      if (error instanceof GatewayError) throw error;
+      const timeout = guard.timeout;
+      if (timeout !== null) throw timeoutError(target.provider, timeout);
+      if (ctx.signal.aborted) throw clientClosed();
+      throw networkError(target.provider, error);
+    }
+    guard.firstByte();
+    const elapsed = performance.now() - ctx.startedAt;
+    attempt.firstByteMs = elapsed - attempt.startedAt;
+    attempt.outcome = "ok";
+    attempt.status = reply.status;
+    ctx.firstByteMs = elapsed;
+    if (reply.kind === "json") {
+      guard.release();
+      attempt.durationMs = attempt.firstByteMs;
+      return reply;
+    }
+    // The stream owns the guard from here: its end releases the timers.
+    const scanner = new OpenAIStreamScanner(askUsage);
+    const chunks = clientStream(reply.chunks, scanner, guard, (how, error) => this.streamEnded(ctx, attempt, scanner, how, error));
+    return { kind: "stream", status: reply.status, chunks: chunks as unknown as AsyncIterable<Uint8Array>, requestId: reply.requestId };
+  }
+
+  private jsonResponse(ctx: RequestContext, reply: { status: number; text: string }): Promise<Response> | Response {
+    ctx.usage = extractUsageFromJson(reply.text);
+    const response = new Response(reply.text, { status: reply.status, headers: { "content-type": JSON_HEADERS } });
+    return this.respond(ctx, response);
+  }
+
+  private streamResponse(ctx: RequestContext, body: AsyncIterable<Uint8Array>, status: number): Promise<Response> | Response {
+    const response = new Response(body as unknown as ReadableStream<Uint8Array>, {
+      status,
+      headers: { "content-type": SSE_HEADERS, "cache-control": "no-cache", "x-accel-buffering": "no" },
+    });
+    return this.respond(ctx, response);
+  }
+
+  private respond(ctx: RequestContext, response: Response): Promise<Response> | Response {
+    const hooks = this.chain.onResponse;
+    if (hooks === null) return this.commit(ctx, response);
+    const result = runTransform(hooks, ctx, response);
+    return result instanceof Promise ? result.then((r) => this.commit(ctx, r)) : this.commit(ctx, result);
+  }
+
+  /** The response leaves now. Streams complete when they end; everything else completes now. */
+  private commit(ctx: RequestContext, original: Response): Response {
+    let response = original;
+    try {
+      stampHeaders(ctx, response.headers);
+    } catch {
+      // A Response from `fetch` has immutable headers: re-wrap it, same body stream.
+      response = new Response(original.body, original);
+      stampHeaders(ctx, response.headers);
+    }
+    ctx.status = response.status;
+    if (!(ctx.stream && ctx.served !== null && response.body !== null && response.status < 400)) {
+      ctx.durationMs = performance.now() - ctx.startedAt;
+      this.completions.complete(ctx);
+    }
+    return response;
+  }
+
+  private fail(ctx: RequestContext, thrown: unknown): Response {
+    const error = toGatewayError(thrown);
+    ctx.error = error;
+    ctx.status = error.status;
+    ctx.durationMs = performance.now() - ctx.startedAt;
+    const headers: Record<string, string> = { "x-request-id": ctx.id };
+    if (ctx.attempts.length > 0) headers["x-switchyard-attempts"] = String(ctx.attempts.length);
+    if (ctx.responseHeaders !== null) Object.assign(headers, ctx.responseHeaders);
+    if (error.fault === "gateway") this.completions.report(error);
+    this.completions.complete(ctx);
+    return error.toResponse(headers);
+  }
+
+  private streamEnded(ctx: RequestContext, attempt: Attempt, scanner: OpenAIStreamScanner, how: StreamEnd, error: unknown): void {
+    const now = performance.now() - ctx.startedAt;
+    attempt.durationMs = now - attempt.startedAt;
+    ctx.durationMs = now;
+    ctx.usage = scanner.usage;
+    if (how === "aborted") {
+      ctx.error = clientClosed();
+      ctx.status = 499;
+    } else if (how === "error") {
+      const cause = toGatewayError(error instanceof GatewayError ? error : networkError(attempt.target.provider, error));
+      ctx.error = cause;
+      attempt.outcome = "error";
+      attempt.errorCode = "upstream_stream_error";
+      attempt.fault = "provider";
+    }
+    this.completions.complete(ctx);
+  }
+}
+
+function stampHeaders(ctx: RequestContext, headers: Headers): void {
+  headers.set("x-request-id", ctx.id);
+  if (ctx.served !== null) {
+    headers.set("x-switchyard-provider", ctx.served.provider);
+    headers.set("x-switchyard-model", ctx.served.model);
+  }
+  if (ctx.attempts.length > 0) headers.set("x-switchyard-attempts", String(ctx.attempts.length));
+  const extra = ctx.responseHeaders;
+  if (extra !== null) for (const name in extra) headers.set(name, extra[name]);
+}
+
+function clientAskedUsage(body: RequestBody): boolean {
+  const options = body.stream_options as { include_usage?: unknown } | null | undefined;
+  return options != null && options.include_usage === true;
+}
+
+/**
+ * The body to send upstream. The client's bytes go as they came when nothing changed; otherwise
+ * one shallow copy with the target's model (key order and unknown fields survive).
+ */
+function upstreamBody(ctx: RequestContext, target: Target, askUsage: boolean): string {
+  const body = ctx.body!;
+  if (!ctx.bodyChanged && !askUsage && ctx.model === target.model) return ctx.rawBody;
+  const copy: RequestBody = { ...body, model: target.model };
+  if (askUsage) copy.stream_options = { ...(body.stream_options as object | null | undefined), include_usage: true };
+  return JSON.stringify(copy);
+}

@@ -1,0 +1,97 @@
+import type { RequestContext } from "./context.ts";
+import type { GatewayError } from "./errors.ts";
+import type { ProviderAdapter } from "./provider.ts";
+import type { Attempt, AttemptDecision, ModelEntry, Surface, Target } from "./types.ts";
+
+type MaybePromise<T> = T | Promise<T>;
+
+/** Compiled once at build time into a predicate; a hook whose filter fails is skipped. */
+export interface HookFilter {
+  /** Run only for these surfaces. */
+  surfaces?: readonly Surface[];
+  /** Run only when the requested model matches one of these (exact string or RegExp). */
+  models?: readonly (string | RegExp)[];
+}
+
+/** A hook is a function, or an object that also says where it sorts and when it runs. */
+export type Hook<F> = F | { handler: F; order?: "pre" | "post"; filter?: HookFilter };
+
+/** Sequential. Return a Response (or throw a GatewayError) to answer early and end the chain. */
+export type OnRequestHook = (ctx: RequestContext) => MaybePromise<Response | void | undefined>;
+/** First answer wins: return the ordered targets for this request, or nothing to pass. */
+export type RouteHook = (ctx: RequestContext) => MaybePromise<readonly Target[] | null | void | undefined>;
+/** Sequential, before each upstream attempt. May edit `attempt.headers` or the context body. */
+export type OnAttemptHook = (ctx: RequestContext, attempt: Attempt) => MaybePromise<void>;
+/** First decision wins. Runs only while nothing has reached the client. */
+export type OnAttemptErrorHook = (
+  ctx: RequestContext,
+  attempt: Attempt,
+  error: GatewayError,
+) => MaybePromise<AttemptDecision | null | void | undefined>;
+/** Reverse registration order. Return a new Response to replace the one going out. */
+export type OnResponseHook = (ctx: RequestContext, response: Response) => MaybePromise<Response | void | undefined>;
+/** After the response is committed (stream ended). Errors are reported and never change the response. */
+export type OnCompleteHook = (ctx: RequestContext) => MaybePromise<void>;
+/** Sequential transform of the `GET /v1/models` list, for the caller in `ctx`. */
+export type FilterModelsHook = (ctx: RequestContext, models: ModelEntry[]) => MaybePromise<ModelEntry[]>;
+
+export interface HookMap {
+  onRequest: OnRequestHook;
+  route: RouteHook;
+  onAttempt: OnAttemptHook;
+  onAttemptError: OnAttemptErrorHook;
+  onResponse: OnResponseHook;
+  onComplete: OnCompleteHook;
+  filterModels: FilterModelsHook;
+}
+
+export type HookName = keyof HookMap;
+
+export const HOOK_NAMES: readonly HookName[] = Object.freeze([
+  "onRequest",
+  "route",
+  "onAttempt",
+  "onAttemptError",
+  "onResponse",
+  "onComplete",
+  "filterModels",
+]);
+
+/** What a plugin's `setup` may see and do, once, when the gateway is built. */
+export interface SetupContext {
+  /** The core version, for plugins that adapt to it. */
+  readonly version: string;
+  readonly providers: ReadonlyMap<string, ProviderAdapter>;
+  /** Register a model id the gateway serves (route aliases do this), listed by `GET /v1/models`. */
+  addModel(id: string, ownedBy?: string): void;
+  /** Report a problem that must not fail a request (the gateway's error reporter). */
+  report(error: unknown, where: string): void;
+}
+
+export interface Plugin {
+  /** Unique within a gateway; errors and logs name it. */
+  readonly name: string;
+  /** Sorts the whole plugin before (`pre`) or after (`post`) plugins without it. */
+  readonly enforce?: "pre" | "post";
+  readonly requires?: {
+    /** A semver range the core version must satisfy, e.g. `^0.1.0`. */
+    readonly core?: string;
+    /** Names of plugins that must also be installed. */
+    readonly plugins?: readonly string[];
+  };
+  setup?(app: SetupContext): MaybePromise<void>;
+  close?(): MaybePromise<void>;
+
+  onRequest?: Hook<OnRequestHook>;
+  route?: Hook<RouteHook>;
+  onAttempt?: Hook<OnAttemptHook>;
+  onAttemptError?: Hook<OnAttemptErrorHook>;
+  onResponse?: Hook<OnResponseHook>;
+  onComplete?: Hook<OnCompleteHook>;
+  filterModels?: Hook<FilterModelsHook>;
+}
+
+/** Identity helper that gives a plugin object its types. */
+export function definePlugin<P extends Plugin>(plugin: P): P {
+  return plugin;
+}

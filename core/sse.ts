@@ -1,0 +1,81 @@
+import { usageFromOpenAI } from "./usage.ts";
+import type { Usage } from "./types.ts";
+
+const encoder = new TextEncoder();
+const HAS_USAGE = /"usage"\s*:\s*\{/;
+
+/** The event separator is a blank line; servers may use LF or CRLF line endings. */
+function nextBoundary(text: string, from: number): { at: number; length: number } | null {
+  const lf = text.indexOf("\n\n", from);
+  const crlf = text.indexOf("\r\n\r\n", from);
+  if (lf < 0 && crlf < 0) return null;
+  if (crlf >= 0 && (lf < 0 || crlf < lf)) return { at: crlf, length: 4 };
+  return { at: lf, length: 2 };
+}
+
+function dataOf(event: string): string | null {
+  // OpenAI-format streams put the whole JSON on one `data:` line.
+  const start = event.indexOf("data:");
+  if (start < 0) return null;
+  let end = event.indexOf("\n", start);
+  if (end < 0) end = event.length;
+  return event.slice(start + 5, end).trim();
+}
+
+/**
+ * Watches an OpenAI-format SSE stream go by and picks up `usage` as it passes. In pass-through
+ * mode the bytes out are the bytes in. When the gateway asked the upstream for usage the client
+ * did not ask for, it drops the usage-only final chunk so the client sees what it requested.
+ */
+export class OpenAIStreamScanner {
+  usage: Usage | null = null;
+  sawDone = false;
+  private readonly decoder = new TextDecoder();
+  private pending = "";
+
+  constructor(private readonly stripUsageChunk: boolean) {}
+
+  /** Returns what to send on: the same chunk, a rewritten one, or null for nothing. */
+  push(chunk: Uint8Array): Uint8Array | null {
+    const text = this.pending + this.decoder.decode(chunk, { stream: true });
+    let from = 0;
+    // In strip mode only whole events go out, so dropping one never leaves half of it behind.
+    let kept = this.stripUsageChunk ? "" : null;
+    for (let b = nextBoundary(text, from); b !== null; b = nextBoundary(text, from)) {
+      const drop = this.inspect(text.slice(from, b.at));
+      if (kept !== null && !drop) kept += text.slice(from, b.at + b.length);
+      from = b.at + b.length;
+    }
+    this.pending = text.slice(from);
+    if (kept === null) return chunk;
+    return kept.length === 0 ? null : encoder.encode(kept);
+  }
+
+  /** Whatever is left at the end of the stream. */
+  end(): Uint8Array | null {
+    const rest = this.pending + this.decoder.decode();
+    this.pending = "";
+    if (rest.trim().length > 0) this.inspect(rest);
+    if (!this.stripUsageChunk || rest.length === 0) return null;
+    return encoder.encode(rest);
+  }
+
+  /** Returns true when the event is the usage-only chunk that should be dropped. */
+  private inspect(event: string): boolean {
+    if (event.indexOf("[DONE]") >= 0) {
+      this.sawDone = true;
+      return false;
+    }
+    if (!HAS_USAGE.test(event)) return false;
+    const data = dataOf(event);
+    if (data === null) return false;
+    try {
+      const parsed = JSON.parse(data) as { usage?: unknown; choices?: unknown[] };
+      const usage = usageFromOpenAI(parsed.usage);
+      if (usage !== null) this.usage = usage;
+      return this.stripUsageChunk && Array.isArray(parsed.choices) && parsed.choices.length === 0;
+    } catch {
+      return false;
+    }
+  }
+}

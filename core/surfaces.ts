@@ -1,0 +1,61 @@
+import * as v from "valibot";
+import { badRequest } from "./errors.ts";
+
+/**
+ * Request validation for the OpenAI surfaces. Only what the gateway itself relies on is checked
+ * (the upstream judges the rest), and objects are loose: unknown fields pass through to the provider.
+ */
+const message = v.looseObject({
+  role: v.string("must be a string"),
+});
+
+const chatRequest = v.looseObject({
+  model: v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty")),
+  messages: v.pipe(v.array(message, "must be an array of messages"), v.minLength(1, "must contain at least one message")),
+  stream: v.optional(v.nullable(v.boolean("must be a boolean"))),
+  stream_options: v.optional(
+    v.nullable(v.looseObject({ include_usage: v.optional(v.nullable(v.boolean("must be a boolean"))) }, "must be an object")),
+  ),
+});
+
+const embeddingInput = v.union(
+  [
+    v.pipe(v.string(), v.minLength(1)),
+    v.pipe(v.array(v.string()), v.minLength(1)),
+    v.pipe(v.array(v.number()), v.minLength(1)),
+    v.pipe(v.array(v.array(v.number())), v.minLength(1)),
+  ],
+  "must be a non-empty string, array of strings, or array of token arrays",
+);
+
+const embeddingsRequest = v.looseObject({
+  model: v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty")),
+  input: embeddingInput,
+});
+
+function pathOf(issue: v.BaseIssue<unknown>): string {
+  let path = "";
+  for (const item of issue.path ?? []) {
+    const key = item.key;
+    path += typeof key === "number" ? `[${key}]` : path.length === 0 ? String(key) : `.${String(key)}`;
+  }
+  return path;
+}
+
+function check(schema: v.GenericSchema, body: Record<string, unknown>): void {
+  const result = v.safeParse(schema, body, { abortEarly: true });
+  if (result.success) return;
+  const issue = result.issues[0];
+  const path = pathOf(issue);
+  const missing = issue.input === undefined;
+  const text = missing ? `Missing required parameter: '${path}'.` : `Invalid value for '${path}': ${issue.message}.`;
+  throw badRequest(text, path || null, missing ? "missing_required_parameter" : "invalid_value");
+}
+
+export function validateChatRequest(body: Record<string, unknown>): void {
+  check(chatRequest, body);
+}
+
+export function validateEmbeddingsRequest(body: Record<string, unknown>): void {
+  check(embeddingsRequest, body);
+}

@@ -1,0 +1,61 @@
+import type { FaultClass } from "./errors.ts";
+
+/** The wire format a client speaks or a provider natively serves. */
+export type WireFormat = "openai" | "anthropic";
+
+/** Which HTTP surface a request came in on. */
+export type Surface = "chat" | "embeddings" | "models";
+
+/** One concrete place a request can be sent: a configured provider and its model id. */
+export interface Target {
+  readonly provider: string;
+  readonly model: string;
+  readonly weight?: number;
+}
+
+/** Who is calling, as established by an auth plugin. Never holds the secret itself. */
+export interface Principal {
+  readonly id: string;
+  readonly team?: string;
+  readonly tags?: readonly string[];
+}
+
+/** Token usage, normalised across providers. */
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+  cachedTokens: number;
+  reasoningTokens: number;
+}
+
+export type AttemptOutcome = "pending" | "ok" | "error";
+
+/** One try of one target. The log record lists each of these. */
+export interface Attempt {
+  readonly index: number;
+  readonly target: Target;
+  /** ms since the request started */
+  readonly startedAt: number;
+  outcome: AttemptOutcome;
+  status: number;
+  /** ms from attempt start to upstream response headers */
+  firstByteMs: number;
+  durationMs: number;
+  errorCode: string | null;
+  fault: FaultClass | null;
+  /** Headers a plugin wants sent upstream on this attempt only. */
+  readonly headers: Record<string, string>;
+}
+
+/** What `onAttemptError` may decide. The first decision wins; no decision means fail. */
+export type AttemptDecision =
+  | { action: "retry"; delayMs?: number }
+  | { action: "next" }
+  | { action: "fail" };
+
+/** One row of `GET /v1/models`. */
+export interface ModelEntry {
+  id: string;
+  owned_by: string;
+}

@@ -1,0 +1,65 @@
+/**
+ * How bytes reach a provider. The core only needs this small shape, so each runtime can supply
+ * its fastest client (an undici pool on Node, `fetch` elsewhere) without the core knowing.
+ */
+export interface UpstreamRequest {
+  url: string;
+  method: "GET" | "POST";
+  headers: Record<string, string>;
+  body: string | null;
+  signal: AbortSignal;
+}
+
+export interface UpstreamResponse {
+  readonly status: number;
+  header(name: string): string | null;
+  /** Read the whole body as text. */
+  text(): Promise<string>;
+  /** The body as it arrives, chunk by chunk. Call at most once, instead of `text()`. */
+  chunks(): AsyncIterable<Uint8Array>;
+  /** Release the body unread (an error we do not need, or a response we abandon). */
+  discard(): void;
+}
+
+export interface UpstreamClient {
+  request(request: UpstreamRequest): Promise<UpstreamResponse>;
+  close?(): Promise<void>;
+}
+
+class FetchResponse implements UpstreamResponse {
+  constructor(private readonly response: Response) {}
+  get status(): number {
+    return this.response.status;
+  }
+  header(name: string): string | null {
+    return this.response.headers.get(name);
+  }
+  text(): Promise<string> {
+    return this.response.text();
+  }
+  chunks(): AsyncIterable<Uint8Array> {
+    const body = this.response.body;
+    if (body === null) return emptyChunks();
+    return body as unknown as AsyncIterable<Uint8Array>;
+  }
+  discard(): void {
+    this.response.body?.cancel().catch(() => {});
+  }
+}
+
+async function* emptyChunks(): AsyncIterable<Uint8Array> {}
+
+/** The web-standard client: works on every runtime; the default when a runtime supplies none. */
+export function fetchUpstream(fetchImpl: typeof fetch = fetch): UpstreamClient {
+  return {
+    async request(req) {
+      const response = await fetchImpl(req.url, {
+        method: req.method,
+        headers: req.headers,
+        body: req.body,
+        signal: req.signal,
+      });
+      return new FetchResponse(response);
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import type { Usage } from "./types.ts";
+
+interface OpenAIUsage {
+  prompt_tokens?: number;
+  completion_tokens?: number;
+  total_tokens?: number;
+  prompt_tokens_details?: { cached_tokens?: number } | null;
+  completion_tokens_details?: { reasoning_tokens?: number } | null;
+}
+
+function count(value: unknown): number {
+  return typeof value === "number" && Number.isFinite(value) ? value : 0;
+}
+
+/** Normalise an OpenAI `usage` object (chat or embeddings). */
+export function usageFromOpenAI(raw: unknown): Usage | null {
+  if (raw === null || typeof raw !== "object") return null;
+  const u = raw as OpenAIUsage;
+  const inputTokens = count(u.prompt_tokens);
+  const outputTokens = count(u.completion_tokens);
+  return {
+    inputTokens,
+    outputTokens,
+    totalTokens: u.total_tokens === undefined ? inputTokens + outputTokens : count(u.total_tokens),
+    cachedTokens: count(u.prompt_tokens_details?.cached_tokens),
+    reasoningTokens: count(u.completion_tokens_details?.reasoning_tokens),
+  };
+}
+
+const USAGE_KEY = /"usage"\s*:\s*\{/g;
+
+/**
+ * Read `usage` out of an OpenAI JSON body without parsing the whole body: the body passes through
+ * untouched, and a completion can be large while its usage object is small and near the end.
+ */
+export function extractUsageFromJson(text: string): Usage | null {
+  USAGE_KEY.lastIndex = 0;
+  let match: RegExpExecArray | null;
+  let lastStart = -1;
+  while ((match = USAGE_KEY.exec(text)) !== null) lastStart = match.index + match[0].length - 1;
+  if (lastStart < 0) return null;
+  // The usage object holds only numbers and nested objects, so brace counting is exact here.
+  let depth = 0;
+  for (let i = lastStart; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 123) depth++;
+    else if (ch === 125 && --depth === 0) {
+      try {
+        return usageFromOpenAI(JSON.parse(text.slice(lastStart, i + 1)));
+      } catch {
+        return null;
+      }
+    }
+  }
+  return null;
+}
