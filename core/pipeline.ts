@@ -186,6 +186,7 @@ export class Pipeline {
     let reply: ProviderReply;
     try {
       reply = await provider.send({
+        provider: target.provider,
         surface: ctx.surface as "chat" | "embeddings",
         model: target.model,
         bodyText,
@@ -223,7 +224,7 @@ export class Pipeline {
   private jsonResponse(ctx: RequestContext, reply: { status: number; text: string }): Promise<Response> | Response {
     ctx.usage = extractUsageFromJson(reply.text);
     const response = new Response(reply.text, { status: reply.status, headers: { "content-type": JSON_HEADERS } });
-    return this.respond(ctx, response);
+    return this.respond(ctx, response, false);
   }
 
   private streamResponse(ctx: RequestContext, body: AsyncIterable<Uint8Array>, status: number): Promise<Response> | Response {
@@ -231,18 +232,18 @@ export class Pipeline {
       status,
       headers: { "content-type": SSE_HEADERS, "cache-control": "no-cache", "x-accel-buffering": "no" },
     });
-    return this.respond(ctx, response);
+    return this.respond(ctx, response, true);
   }
 
-  private respond(ctx: RequestContext, response: Response): Promise<Response> | Response {
+  private respond(ctx: RequestContext, response: Response, streaming: boolean): Promise<Response> | Response {
     const hooks = this.chain.onResponse;
-    if (hooks === null) return this.commit(ctx, response);
+    if (hooks === null) return this.commit(ctx, response, streaming);
     const result = runTransform(hooks, ctx, response);
-    return result instanceof Promise ? result.then((r) => this.commit(ctx, r)) : this.commit(ctx, result);
+    return result instanceof Promise ? result.then((r) => this.commit(ctx, r, streaming)) : this.commit(ctx, result, streaming);
   }
 
   /** The response leaves now. Streams complete when they end; everything else completes now. */
-  private commit(ctx: RequestContext, original: Response): Response {
+  private commit(ctx: RequestContext, original: Response, streaming = false): Response {
     let response = original;
     try {
       stampHeaders(ctx, response.headers);
@@ -252,7 +253,8 @@ export class Pipeline {
       stampHeaders(ctx, response.headers);
     }
     ctx.status = response.status;
-    if (!(ctx.stream && ctx.served !== null && response.body !== null && response.status < 400)) {
+    // A gateway stream completes when it ends (see streamEnded); everything else completes now.
+    if (!streaming) {
       ctx.durationMs = performance.now() - ctx.startedAt;
       this.completions.complete(ctx);
     }

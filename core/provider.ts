@@ -13,6 +13,8 @@ export interface Timeouts {
 
 /** What the gateway asks a provider adapter to do for one attempt. */
 export interface ProviderCall {
+  /** The provider's configured name, for error messages. */
+  readonly provider: string;
   readonly surface: "chat" | "embeddings";
   /** The provider's own model id for this target. */
   readonly model: string;

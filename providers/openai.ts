@@ -1,0 +1,57 @@
+import type { ProviderAdapter, ProviderReply, Timeouts } from "../core/provider.ts";
+import { upstreamError } from "../core/upstream-errors.ts";
+
+export interface OpenAIProviderOptions {
+  /** Default `https://api.openai.com/v1`. Any OpenAI-compatible server works (vLLM, Ollama, Groq …). */
+  baseURL?: string;
+  /** Sent as `Authorization: Bearer`. Omit for servers that need none. */
+  apiKey?: string;
+  /** Extra headers on every upstream request (`OpenAI-Organization`, `OpenAI-Project`, …). */
+  headers?: Record<string, string>;
+  /** Model ids to list under this provider in `GET /v1/models`. */
+  models?: string[];
+  timeouts?: Timeouts;
+  /**
+   * Whether the gateway may add `stream_options.include_usage` to streams to learn usage.
+   * Default true; turn off for servers that reject the field.
+   */
+  streamUsage?: boolean;
+}
+
+const PATHS = { chat: "/chat/completions", embeddings: "/embeddings" } as const;
+
+/** The OpenAI wire format to any base URL. Bodies pass through both ways untouched. */
+export function openai(options: OpenAIProviderOptions = {}): ProviderAdapter {
+  const base = (options.baseURL ?? "https://api.openai.com/v1").replace(/\/+$/, "");
+  const urls = { chat: base + PATHS.chat, embeddings: base + PATHS.embeddings };
+  const common: Record<string, string> = { "content-type": "application/json", ...options.headers };
+  if (options.apiKey) common.authorization = `Bearer ${options.apiKey}`;
+  const jsonHeaders = { ...common, accept: "application/json" };
+  const streamHeaders = { ...common, accept: "text/event-stream" };
+  const hasExtra = (extra: Readonly<Record<string, string>>): boolean => {
+    for (const _ in extra) return true;
+    return false;
+  };
+
+  return {
+    kind: "openai",
+    format: "openai",
+    models: options.models,
+    timeouts: options.timeouts,
+    streamUsage: options.streamUsage ?? true,
+    async send(call): Promise<ProviderReply> {
+      const preset = call.stream ? streamHeaders : jsonHeaders;
+      const headers = hasExtra(call.headers) ? { ...preset, ...call.headers } : preset;
+      const response = await call.upstream.request({ url: urls[call.surface], method: "POST", headers, body: call.bodyText, signal: call.signal });
+      const requestId = response.header("x-request-id");
+      if (response.status >= 400) {
+        const text = await response.text().catch(() => "");
+        throw upstreamError(call.provider, response.status, text, response.header("retry-after"));
+      }
+      if (call.stream && (response.header("content-type") ?? "").includes("text/event-stream")) {
+        return { kind: "stream", status: response.status, chunks: response.chunks(), requestId };
+      }
+      return { kind: "json", status: response.status, text: await response.text(), requestId };
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+/** A fetch handler: what the gateway (or any web-standard app) exposes. */
+export type FetchHandler = (request: Request) => Promise<Response>;
+
+function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        req.on("data", (chunk: Buffer) => {
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if ((controller.desiredSize ?? 0) <= 0) req.pause();
+        });
+        req.on("end", () => controller.close());
+        req.on("error", (error) => controller.error(error));
+      },
+      pull() {
+        req.resume();
+      },
+      cancel() {
+        // Stop reading (a body over the size limit); the response says `connection: close`.
+        req.pause();
+        req.removeAllListeners("data");
+      },
+    },
+    { highWaterMark: 65536, size: (chunk) => chunk.byteLength },
+  );
+}
+
+function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
+  const method = req.method ?? "GET";
+  const init: RequestInit & { duplex?: "half" } = { method, headers: req.headers as Record<string, string>, signal };
+  if (method !== "GET" && method !== "HEAD") {
+    init.body = bodyStream(req);
+    init.duplex = "half";
+  }
+  return new Request(`http://localhost${req.url ?? "/"}`, init);
+}
+
+function waitDrain(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
+}
+
+async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  const body = response.body;
+  const contentType = headers["content-type"] ?? "";
+  if (body === null || !contentType.startsWith("text/event-stream")) {
+    // Whole bodies go out in one write, with a length, so keep-alive clients need no chunking.
+    const bytes = body === null ? null : Buffer.from(await response.arrayBuffer());
+    if (bytes !== null) headers["content-length"] = String(bytes.byteLength);
+    res.writeHead(response.status, headers);
+    res.end(bytes);
+    return;
+  }
+  res.writeHead(response.status, headers);
+  res.flushHeaders();
+  const reader = body.getReader();
+  const stop = (): void => {
+    if (!res.writableFinished) reader.cancel().catch(() => {});
+  };
+  res.once("close", stop);
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      if (res.destroyed) break;
+      if (!res.write(value)) await waitDrain(res);
+    }
+    res.end();
+  } catch {
+    res.destroy();
+  } finally {
+    res.off("close", stop);
+  }
+}
+
+/**
+ * A lean node:http → fetch bridge: one Request per request with a signal that fires when the
+ * client disconnects, and the Response written back with backpressure.
+ */
+export function nodeHandler(handler: FetchHandler, onError: (error: unknown) => void) {
+  return (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const controller = new AbortController();
+    res.once("close", () => {
+      if (!res.writableFinished) controller.abort();
+    });
+    let request: Request;
+    try {
+      request = toRequest(req, controller.signal);
+    } catch (error) {
+      res.writeHead(400, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { message: "Malformed request.", type: "invalid_request_error", code: "bad_request", param: null } }));
+      return Promise.resolve();
+    }
+    return handler(request)
+      .then((response) => writeResponse(response, res))
+      .catch((error) => {
+        onError(error);
+        if (!res.headersSent) {
+          res.writeHead(500, { "content-type": "application/json" });
+          res.end(JSON.stringify({ error: { message: "Internal gateway error.", type: "api_error", code: "internal_error", param: null } }));
+        } else {
+          res.destroy();
+        }
+      });
+  };
+}

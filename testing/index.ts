@@ -1,0 +1,64 @@
+/**
+ * Helpers for testing gateways and plugins in-process: a gateway on the built-in mock provider,
+ * request shortcuts, and an HTTP mock upstream in the OpenAI wire format with fault injection.
+ */
+import { createGateway, type Gateway } from "../core/gateway.ts";
+import type { GatewayConfig } from "../core/config.ts";
+import type { GatewayError } from "../core/errors.ts";
+import { mock } from "../providers/mock.ts";
+
+export { mockUpstream, type MockFault, type MockUpstream, type MockUpstreamOptions, type RecordedCall, type StreamGate } from "./mock-upstream.ts";
+
+export interface TestGateway extends Gateway {
+  /** Errors the gateway reported (onComplete failures, gateway faults), newest last. */
+  readonly reported: GatewayError[];
+  /** POST a JSON body; headers are added to `content-type: application/json`. */
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+}
+
+/**
+ * A gateway for tests: a `mock` provider is configured unless the config names its own
+ * providers, and reported errors are collected instead of printed.
+ */
+export async function createTestGateway(config: Partial<GatewayConfig> = {}): Promise<TestGateway> {
+  const reported: GatewayError[] = [];
+  const gateway = await createGateway({
+    ...config,
+    providers: config.providers ?? { mock: mock() },
+    onError: (error) => {
+      reported.push(error);
+      config.onError?.(error);
+    },
+  });
+  return Object.freeze({
+    ...gateway,
+    get inFlight() {
+      return gateway.inFlight;
+    },
+    get reportedErrors() {
+      return gateway.reportedErrors;
+    },
+    reported,
+    post(path: string, body: unknown, headers: Record<string, string> = {}) {
+      return gateway.request(path, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      });
+    },
+  });
+}
+
+/** Read an SSE response into its `data:` payloads (without `[DONE]`), parsed as JSON. */
+export async function readSSE(response: Response): Promise<unknown[]> {
+  const text = await response.text();
+  const out: unknown[] = [];
+  for (const event of text.split(/\r?\n\r?\n/)) {
+    const line = event.split(/\r?\n/).find((l) => l.startsWith("data:"));
+    if (line === undefined) continue;
+    const data = line.slice(5).trim();
+    if (data === "[DONE]") continue;
+    out.push(JSON.parse(data));
+  }
+  return out;
+}
