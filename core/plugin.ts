@@ -81,6 +81,8 @@ export interface Plugin {
   };
   setup?(app: SetupContext): MaybePromise<void>;
   close?(): MaybePromise<void>;
+  /** A JSON-able summary for `switchyard check` (a route table, limits …). */
+  describe?(): Record<string, unknown>;
 
   onRequest?: Hook<OnRequestHook>;
   route?: Hook<RouteHook>;

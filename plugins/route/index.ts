@@ -72,6 +72,9 @@ export function route(options: RouteOptions): Plugin {
         app.addModel(alias);
       }
     },
+    describe() {
+      return { routes: Object.fromEntries([...routes].map(([alias, r]) => [alias, r.targets])) };
+    },
     route(ctx) {
       const compiled = routes.get(ctx.model);
       if (compiled === undefined) return undefined;

@@ -1,0 +1,93 @@
+import { existsSync } from "node:fs";
+import { unlink, writeFile } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { build, type Plugin as EsbuildPlugin } from "esbuild";
+import type { GatewayConfig } from "../core/config.ts";
+
+export const CONFIG_NAMES = ["switchyard.config.ts", "switchyard.config.mts", "switchyard.config.js", "switchyard.config.mjs"];
+
+/** The public entry points, as built files next to the running CLI. */
+const SELF_ENTRIES: Record<string, string> = {
+  switchyard: "index.js",
+  "switchyard/providers": "providers.js",
+  "switchyard/plugins": "plugins.js",
+  "switchyard/node": "node.js",
+  "switchyard/testing": "testing.js",
+};
+
+/** A user-facing failure: the CLI prints the message alone, no stack. */
+export class CliError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CliError";
+  }
+}
+
+export function findConfig(cwd: string, explicit: string | undefined): string | null {
+  if (explicit !== undefined) {
+    const path = resolve(cwd, explicit);
+    if (!existsSync(path)) throw new CliError(`config file not found: ${path}`);
+    return path;
+  }
+  for (const name of CONFIG_NAMES) {
+    const path = join(cwd, name);
+    if (existsSync(path)) return path;
+  }
+  return null;
+}
+
+/**
+ * Imports of `switchyard` and its subpaths resolve to this installation, wherever the config
+ * lives (as Vite does for vite.config.ts), so a config needs no local install of the package.
+ */
+function selfResolve(distDir: string): EsbuildPlugin {
+  return {
+    name: "switchyard-self",
+    setup(b) {
+      b.onResolve({ filter: /^switchyard(\/.*)?$/ }, (args) => {
+        const file = SELF_ENTRIES[args.path];
+        if (file === undefined) return { errors: [{ text: `"${args.path}" is not an entry point of switchyard (${Object.keys(SELF_ENTRIES).join(", ")})` }] };
+        return { path: pathToFileURL(join(distDir, file)).href, external: true };
+      });
+    },
+  };
+}
+
+/** Load a config script: bundle it with esbuild (TypeScript included), import it, return its default export. */
+export async function loadConfig(path: string): Promise<GatewayConfig> {
+  const distDir = dirname(fileURLToPath(import.meta.url));
+  let code: string;
+  try {
+    const result = await build({
+      entryPoints: [path],
+      bundle: true,
+      write: false,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      packages: "external",
+      logLevel: "silent",
+      plugins: [selfResolve(distDir)],
+    });
+    code = result.outputFiles[0].text;
+  } catch (error) {
+    const first = (error as { errors?: { text: string; location?: { file: string; line: number } | null }[] }).errors?.[0];
+    const where = first?.location ? ` (${first.location.file}:${first.location.line})` : "";
+    throw new CliError(`cannot load config ${path}: ${first?.text ?? (error as Error).message}${where}`);
+  }
+  // Written beside the config so the config's own bare imports resolve from its node_modules.
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.mjs`);
+  await writeFile(temp, code);
+  let mod: { default?: unknown };
+  try {
+    mod = await import(pathToFileURL(temp).href);
+  } catch (error) {
+    throw new CliError(`config ${path} failed while loading: ${(error as Error).message}`);
+  } finally {
+    await unlink(temp).catch(() => {});
+  }
+  const config = mod.default;
+  if (config === undefined) throw new CliError(`config ${path} has no default export; export default defineConfig({ ... })`);
+  return config as GatewayConfig;
+}
