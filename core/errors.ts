@@ -121,8 +121,6 @@ export function payloadTooLarge(limit: number): GatewayError {
     message: `Request body is larger than the limit of ${limit} bytes.`,
     code: "request_too_large",
     fault: "client",
-    // The rest of the body is never read; the connection cannot be reused safely.
-    headers: { connection: "close" },
   });
 }
 

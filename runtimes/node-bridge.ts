@@ -1,26 +1,48 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 
+const UNREAD_BODY_GRACE_MS = 5_000;
+
 /** A fetch handler: what the gateway (or any web-standard app) exposes. */
 export type FetchHandler = (request: Request) => Promise<Response>;
 
 function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let open = true;
+  const onData = (chunk: Buffer): void => {
+    if (!open) return;
+    controllerRef!.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    if ((controllerRef!.desiredSize ?? 0) <= 0) req.pause();
+  };
+  const onEnd = (): void => {
+    if (open) {
+      open = false;
+      controllerRef!.close();
+    }
+  };
+  const onError = (error: Error): void => {
+    if (open) {
+      open = false;
+      controllerRef!.error(error);
+    }
+  };
+  let controllerRef: ReadableStreamDefaultController<Uint8Array> | null = null;
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
-        req.on("data", (chunk: Buffer) => {
-          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-          if ((controller.desiredSize ?? 0) <= 0) req.pause();
-        });
-        req.on("end", () => controller.close());
-        req.on("error", (error) => controller.error(error));
+        controllerRef = controller;
+        req.on("data", onData);
+        req.once("end", onEnd);
+        req.once("error", onError);
       },
       pull() {
         req.resume();
       },
       cancel() {
         // Stop reading (a body over the size limit); the response says `connection: close`.
+        open = false;
         req.pause();
-        req.removeAllListeners("data");
+        req.off("data", onData);
+        req.off("end", onEnd);
+        req.off("error", onError);
       },
     },
     { highWaterMark: 65536, size: (chunk) => chunk.byteLength },
@@ -106,6 +128,11 @@ export function nodeHandler(handler: FetchHandler, onError: (error: unknown) => 
     }
     return handler(request)
       .then((response) => writeResponse(response, res))
+      .then(() => {
+        // Answered before the body ended (413): Node discards the rest so the client can read the
+        // answer; a client that keeps sending past the grace period loses the connection.
+        if (!req.complete) setTimeout(() => req.complete || req.socket.destroy(), UNREAD_BODY_GRACE_MS).unref();
+      })
       .catch((error) => {
         onError(error);
         if (!res.headersSent) {

@@ -44,10 +44,14 @@ function report(error: unknown): void {
 export function listen(handler: FetchHandler, options: ListenOptions = {}): Promise<Listener> {
   const handle = nodeHandler(handler, report);
   let active = 0;
+  let stopping = false;
   let idleWaiter: (() => void) | null = null;
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     active++;
+    // While shutting down, every answer closes its connection so keep-alive clients move on.
+    if (stopping) res.setHeader("connection", "close");
     res.once("close", () => {
+      if (stopping) server.closeIdleConnections();
       if (--active === 0 && idleWaiter !== null) idleWaiter();
     });
     void handle(req, res);
@@ -70,6 +74,7 @@ export function listen(handler: FetchHandler, options: ListenOptions = {}): Prom
         },
         close(timeoutMs = 10_000) {
           closing ??= new Promise<void>((done) => {
+            stopping = true;
             const closed = new Promise<void>((r) => server.close(() => r()));
             server.closeIdleConnections();
             const drained = active === 0 ? Promise.resolve() : new Promise<void>((r) => (idleWaiter = r));

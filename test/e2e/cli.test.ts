@@ -1,0 +1,120 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connect } from "node:net";
+import { afterAll, describe, expect, it } from "vitest";
+import { listen, type Listener } from "../../runtimes/node.ts";
+import { mockUpstream } from "../../testing/index.ts";
+import { runCli, startCli } from "../helpers/cli.ts";
+
+function configDir(source: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-cli-"));
+  writeFileSync(join(dir, "switchyard.config.ts"), source);
+  return dir;
+}
+
+const listeners: Listener[] = [];
+afterAll(async () => {
+  for (const l of listeners) await l.close(500);
+});
+
+describe("switchyard CLI", () => {
+  it("starts the embedded default and serves the mock model", async () => {
+    const gateway = await startCli([], { cwd: mkdtempSync(join(tmpdir(), "switchyard-empty-")), env: { OPENAI_API_KEY: "" } });
+    try {
+      expect(gateway.output()).toContain("embedded default");
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "mock", messages: [{ role: "user", content: "ping" }] }),
+      });
+      expect(response.status).toBe(200);
+      expect((await response.json()).choices[0].message.content).toContain("ping");
+    } finally {
+      expect(await gateway.stop()).toBe(0);
+    }
+  });
+
+  it("check prints providers, plugins and resolved routes", async () => {
+    const dir = configDir(`import { defineConfig } from "switchyard";
+import { mock, openai } from "switchyard/providers";
+import { auth, route } from "switchyard/plugins";
+export default defineConfig({
+  providers: { mock: mock(), oai: openai({ baseURL: "http://127.0.0.1:9/v1" }) },
+  plugins: [route({ models: { fast: [{ provider: "oai", model: "gpt-4o-mini", weight: 3 }, { provider: "mock", model: "mock" }] } }), auth({ keys: [{ id: "a", key: "sk-aaaaaaaaaaaa" }] })],
+});
+`);
+    const result = await runCli(["check"], { cwd: dir });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("oai  (openai, openai format)");
+    expect(result.stdout).toMatch(/auth \[enforce: pre\][\s\S]*route: route/);
+    expect(result.stdout).toContain("fast -> oai/gpt-4o-mini (weight 3), mock/mock");
+  });
+
+  it("fails with a one-line reason for an invalid config", async () => {
+    const dir = configDir(`export default { providers: { mock: { kind: "mock", format: "openai" } } };\n`);
+    const result = await runCli(["check"], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe('switchyard: Invalid config at "providers.mock.send": is required');
+  });
+
+  it("fails with a one-line reason for a config that does not compile", async () => {
+    const dir = configDir(`export default {{;\n`);
+    const result = await runCli(["check"], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toContain("cannot load config");
+  });
+
+  it("fails with a one-line reason for plugin errors and bad flags", async () => {
+    const dir = configDir(`import { defineConfig } from "switchyard";
+import { mock } from "switchyard/providers";
+import { route } from "switchyard/plugins";
+export default defineConfig({ providers: { mock: mock() }, plugins: [route({ models: { x: [{ provider: "nope", model: "m" }] } })] });
+`);
+    const plugin = await runCli(["check"], { cwd: dir });
+    expect(plugin.code).toBe(1);
+    expect(plugin.stderr.trim()).toContain('Plugin "route" failed in setup: models.x[0].provider "nope" is not a configured provider');
+    const flag = await runCli(["start", "--prot", "1"]);
+    expect(flag.code).toBe(1);
+    expect(flag.stderr.trim().split("\n")).toHaveLength(1);
+    expect(flag.stderr).toContain("--prot");
+    const port = await runCli(["start", "--port", "http"]);
+    expect(port.stderr.trim()).toBe('switchyard: --port must be an integer from 0 to 65535, got "http"');
+    const missing = await runCli(["start", "--config", "/nowhere/switchyard.config.ts"]);
+    expect(missing.stderr.trim()).toBe("switchyard: config file not found: /nowhere/switchyard.config.ts");
+  });
+
+  it("finishes a stream in flight on SIGTERM, then exits 0", async () => {
+    const upstream = mockUpstream();
+    const server = await listen(upstream.fetch, { port: 0 });
+    listeners.push(server);
+    const dir = configDir(`import { defineConfig } from "switchyard";
+import { openai } from "switchyard/providers";
+export default defineConfig({ providers: { up: openai({ baseURL: "${server.url}/v1" }) } });
+`);
+    const gateway = await startCli([], { cwd: dir });
+    const gate = upstream.gate(2);
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "up/gpt-4o", stream: true, messages: [{ role: "user", content: "long answer" }] }),
+    });
+    await gate.reached;
+    gateway.child.kill("SIGTERM");
+    // New connections are refused while the stream is still being served.
+    const port = Number(new URL(gateway.url).port);
+    const probe = (): Promise<string> =>
+      new Promise((resolve) => {
+        const socket = connect(port, "127.0.0.1");
+        socket.once("connect", () => (socket.destroy(), resolve("open")));
+        socket.once("error", () => resolve("refused"));
+      });
+    await expect.poll(probe, { timeout: 5000 }).toBe("refused");
+    gate.release();
+    const text = await response.text();
+    expect(text).toContain("data: [DONE]");
+    expect(await gateway.exited).toBe(0);
+  });
+});
