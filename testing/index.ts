@@ -92,6 +92,8 @@ export function inProcessUpstream(handler: (request: Request) => Promise<Respons
   return fetchUpstream(async (input, init) => {
     const signal = init?.signal;
     const response = await abortable(handler(new Request(input as string, init)), signal);
+    // `Response.error()` is a network error; `fetch` rejects with a TypeError for those.
+    if (response.type === "error") throw new TypeError("fetch failed", { cause: Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }) });
     if (response.body === null || !signal) return response;
     const reader = response.body.getReader();
     const body = new ReadableStream<Uint8Array>({
