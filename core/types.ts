@@ -8,7 +8,10 @@ export type Surface = "chat" | "embeddings" | "models";
 
 /** Upstream time limits, in milliseconds, per provider and per target (a target's win). */
 export interface Timeouts {
-  /** Until the TCP/TLS connection is up (enforced by upstream clients that can see it, such as the Node one). */
+  /**
+   * Until the TCP/TLS connection is up. Enforced by upstream clients that see the connect phase
+   * (the Node one, where undici times it to about a second); `fetch`-based clients cannot.
+   */
   connectMs?: number;
   /** Until the upstream's response headers arrive. */
   firstByteMs?: number;
