@@ -237,9 +237,12 @@ export function route(options: RouteOptions): RoutePlugin {
           return undefined;
         },
       },
-      onResponse(ctx) {
+      onResponse(ctx, response) {
         const attempt = ctx.attempts[ctx.attempts.length - 1];
-        if (attempt !== undefined && attempt.firstByteMs >= 0) statsByTarget.get(attempt.target)?.observe(attempt.firstByteMs, alpha);
+        if (attempt === undefined) return undefined;
+        if (attempt.firstByteMs >= 0) statsByTarget.get(attempt.target)?.observe(attempt.firstByteMs, alpha);
+        // A JSON answer is whole already; onComplete comes a timer turn later, too late for a burst.
+        if (!(response.headers.get("content-type") ?? "").startsWith("text/event-stream")) settle(attempt);
         return undefined;
       },
       onComplete(ctx) {
