@@ -22,3 +22,14 @@ export {
   type CircuitSnapshot,
   type CircuitState,
 } from "./circuit-breaker/index.ts";
+export {
+  cache,
+  type CacheOptions,
+  type CacheStore,
+  memoryCacheStore,
+  type MemoryCacheStore,
+  type MemoryCacheStoreOptions,
+  type RedisCacheClient,
+  redisCacheStore,
+  type RedisCacheStoreOptions,
+} from "./cache/index.ts";

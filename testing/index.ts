@@ -8,6 +8,7 @@ import type { GatewayError } from "../core/errors.ts";
 import { mock } from "../providers/mock.ts";
 import { fetchUpstream, type UpstreamClient } from "../core/upstream.ts";
 
+export { cacheStoreConformance, type ConformanceCheck } from "./cache-store-conformance.ts";
 export { mockUpstream, type MockFault, type MockUpstream, type MockUpstreamOptions, type RecordedCall, type StreamGate } from "./mock-upstream.ts";
 
 export interface TestGateway extends Gateway {
