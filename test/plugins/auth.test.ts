@@ -25,7 +25,7 @@ describe("auth plugin", () => {
 
   it("401s a missing, malformed or wrong key with an OpenAI-shaped body", async () => {
     const gw = await gateway();
-    for (const headers of [{}, { authorization: "Basic abc" }, { authorization: "Bearer sk-team-a-secret-X" }, { "x-api-key": "" }]) {
+    for (const headers of [{}, { authorization: "Basic abc" }, { authorization: "Bearer sk-team-a-secret-X" }, { "x-api-key": "" }] as Record<string, string>[]) {
       const res = await gw.post("/v1/chat/completions", body("fast"), headers);
       expect(res.status).toBe(401);
       const json = await res.json();
