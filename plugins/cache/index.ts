@@ -143,6 +143,36 @@ export function cache(options: CacheOptions): Plugin {
     );
   }
 
+  async function lookup(ctx: RequestContext): Promise<Response | undefined> {
+    if (ctx.surface === "models" || ctx.body === null) return undefined;
+    const control = parseCacheControl(ctx.request.headers.get("cache-control"));
+    if (control.noStore) {
+      ctx.vars.cache = "bypass";
+      ctx.setResponseHeader("x-switchyard-cache", "bypass");
+      return undefined;
+    }
+    const key = await keyFor(ctx);
+    if (!control.noCache) {
+      let text: string | null = null;
+      try {
+        text = await store.get(key);
+        failing = false;
+      } catch (error) {
+        storeFailed(error);
+      }
+      const entry = text === null ? null : decodeEntry(text);
+      const now = Date.now();
+      if (entry !== null && entry.kind === (ctx.stream ? "sse" : "json") && (control.maxAge === undefined || now - entry.createdAt <= control.maxAge * 1000)) {
+        ctx.vars.cache = "hit";
+        return cachedResponse(entry, now);
+      }
+    }
+    ctx.vars.cache = "miss";
+    ctx.setResponseHeader("x-switchyard-cache", "miss");
+    pending.set(ctx, { key, kind: ctx.stream ? "sse" : "json", body: null, done: null });
+    return undefined;
+  }
+
   return definePlugin({
     name: "cache",
     setup(app) {
@@ -155,34 +185,11 @@ export function cache(options: CacheOptions): Plugin {
       return { cache: { ttl: options.ttl, partition, vary } };
     },
 
-    async onRequest(ctx) {
-      if (ctx.surface === "models" || ctx.body === null) return undefined;
-      const control = parseCacheControl(ctx.request.headers.get("cache-control"));
-      if (control.noStore) {
-        ctx.vars.cache = "bypass";
-        ctx.setResponseHeader("x-switchyard-cache", "bypass");
-        return undefined;
-      }
-      const key = await keyFor(ctx);
-      if (!control.noCache) {
-        let text: string | null = null;
-        try {
-          text = await store.get(key);
-          failing = false;
-        } catch (error) {
-          storeFailed(error);
-        }
-        const entry = text === null ? null : decodeEntry(text);
-        const now = Date.now();
-        if (entry !== null && entry.kind === (ctx.stream ? "sse" : "json") && (control.maxAge === undefined || now - entry.createdAt <= control.maxAge * 1000)) {
-          ctx.vars.cache = "hit";
-          return cachedResponse(entry, now);
-        }
-      }
-      ctx.vars.cache = "miss";
-      ctx.setResponseHeader("x-switchyard-cache", "miss");
-      pending.set(ctx, { key, kind: ctx.stream ? "sse" : "json", body: null, done: null });
-      return undefined;
+    onRequest: {
+      // After every other onRequest hook: auth, limits, budgets and region checks decide first,
+      // so a cached answer never reaches a caller they would refuse.
+      order: "post",
+      handler: lookup,
     },
 
     async onResponse(ctx, response) {

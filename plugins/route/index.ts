@@ -73,6 +73,21 @@ interface CompiledAlias {
 
 const TIMEOUT_FIELDS = new Set(["connectMs", "firstByteMs", "idleMs", "totalMs"]);
 
+declare module "../../core/context.ts" {
+  interface ContextVariables {
+    /** The region this request is routed to (set by `route` when targets name regions). */
+    routeRegion?: string | null;
+  }
+}
+
+/** Whether any target anywhere names a region, known before setup. */
+function usesRegions(options: RouteOptions): boolean {
+  const named = (list: unknown): boolean => Array.isArray(list) && list.some((t) => t !== null && typeof t === "object" && (t as RouteTarget).region !== undefined);
+  return Object.values(options.models).some((entry) =>
+    isRouteList(entry) ? named(entry) : entry !== null && typeof entry === "object" && (named(entry.targets) || (entry.rules ?? []).some((r) => named(r?.targets)))
+  );
+}
+
 function isRouteList(value: unknown): value is RouteTarget[] {
   return Array.isArray(value);
 }
@@ -204,7 +219,7 @@ export function route(options: RouteOptions): RoutePlugin {
 
   function candidatesFor(list: CompiledList, ctx: RequestContext): Candidates {
     if (list.byRegion === null) return list.all;
-    const region = regionOf(ctx);
+    const region = ctx.vars.routeRegion !== undefined ? ctx.vars.routeRegion : regionOf(ctx);
     if (region === null) return list.all;
     const regional = list.byRegion.get(region);
     if (regional !== undefined) return regional;
@@ -247,6 +262,17 @@ export function route(options: RouteOptions): RoutePlugin {
       },
       onComplete(ctx) {
         for (const attempt of ctx.attempts) settle(attempt);
+      },
+    };
+
+  // The region is checked against the key in onRequest, with the other policy checks and before a
+  // cache lookup (which runs last), so a cached answer never goes to a caller the region refuses.
+  const regionHooks: Partial<Plugin> = !usesRegions(options)
+    ? {}
+    : {
+      onRequest(ctx) {
+        if (ctx.surface !== "models" && aliases.has(ctx.model)) ctx.vars.routeRegion = regionOf(ctx);
+        return undefined;
       },
     };
 
@@ -298,5 +324,6 @@ export function route(options: RouteOptions): RoutePlugin {
       return plan(candidatesFor(list, ctx), tuning);
     },
     ...loadHooks,
+    ...regionHooks,
   });
 }

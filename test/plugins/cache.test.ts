@@ -1,4 +1,5 @@
 import { Redis } from "ioredis";
+import { definePlugin } from "../../core/index.ts";
 import { afterAll, describe, expect, it } from "vitest";
 import { auth, cache, type CacheOptions, fallback, memoryCacheStore, redisCacheStore, route } from "../../plugins/index.ts";
 import { openai } from "../../providers/openai.ts";
@@ -176,6 +177,29 @@ describe("cache plugin", () => {
     await settled(gateway);
     expect((await gateway.post("/v1/chat/completions", chat(), { "x-tier": "basic" })).headers.get("x-switchyard-cache")).toBe("miss");
     expect((await gateway.post("/v1/chat/completions", chat(), { "x-tier": "premium" })).headers.get("x-switchyard-cache")).toBe("hit");
+  });
+
+  it("looks up after every other onRequest check, so a refused caller never gets a cached answer", async () => {
+    const upstream = mockUpstream();
+    const gateway = await createTestGateway({
+      providers: { eu: openai({ baseURL: "http://up.test/v1" }), us: openai({ baseURL: "http://up.test/v1" }) },
+      plugins: [
+        // Listed first on purpose: its lookup still runs after the checks of the plugins below.
+        cache({ ttl: 60 }),
+        auth({ keys: [{ id: "eu-app", key: "sk-eu-app-0000", region: "eu" }, { id: "roamer", key: "sk-roamer-0000", regions: ["eu", "us"] }] }),
+        route({ models: { fast: [{ provider: "eu", model: "m", region: "eu" }, { provider: "us", model: "m", region: "us" }] } }),
+        definePlugin({ name: "quota", onRequest: (ctx) => (ctx.request.headers.has("x-over-quota") ? new Response("{}", { status: 429 }) : undefined) }),
+      ],
+      upstream: inProcessUpstream(upstream.fetch),
+    });
+    const as = (key: string, headers: Record<string, string> = {}) => gateway.post("/v1/chat/completions", chat(), { authorization: `Bearer ${key}`, ...headers });
+    expect((await as("sk-roamer-0000", { "x-switchyard-region": "us" })).headers.get("x-switchyard-cache")).toBe("miss");
+    await settled(gateway);
+    expect((await as("sk-roamer-0000")).headers.get("x-switchyard-cache")).toBe("hit");
+    const refused = await as("sk-eu-app-0000", { "x-switchyard-region": "us" });
+    expect(refused.status).toBe(403);
+    expect((await as("sk-roamer-0000", { "x-over-quota": "1" })).status).toBe(429);
+    expect(upstream.calls).toHaveLength(1);
   });
 
   it("answers misses, and says so once, while the store is down", async () => {
