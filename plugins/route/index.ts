@@ -84,7 +84,9 @@ declare module "../../core/context.ts" {
 function usesRegions(options: RouteOptions): boolean {
   const named = (list: unknown): boolean => Array.isArray(list) && list.some((t) => t !== null && typeof t === "object" && (t as RouteTarget).region !== undefined);
   return Object.values(options.models).some((entry) =>
-    isRouteList(entry) ? named(entry) : entry !== null && typeof entry === "object" && (named(entry.targets) || (entry.rules ?? []).some((r) => named(r?.targets)))
+    isRouteList(entry)
+      ? named(entry)
+      : entry !== null && typeof entry === "object" && (named(entry.targets) || (Array.isArray(entry.rules) && entry.rules.some((r) => named(r?.targets))))
   );
 }
 
@@ -115,7 +117,8 @@ function strategiesUsed(options: RouteOptions): Set<RouteStrategy> {
     if (isRouteList(entry) || entry === null || typeof entry !== "object") continue;
     const s = strategyOf(entry.strategy, `models.${alias}.strategy`);
     if (s !== undefined) used.add(s);
-    (entry.rules ?? []).forEach((rule, i) => {
+    if (!Array.isArray(entry.rules)) continue;
+    entry.rules.forEach((rule, i) => {
       const r = strategyOf(rule?.strategy, `models.${alias}.rules[${i}].strategy`);
       if (r !== undefined) used.add(r);
     });

@@ -162,6 +162,7 @@ describe("routing rules", () => {
     await expect(build({ models: { s: { targets: [{ provider: "a", model: "m", timeouts: { idleMs: -1 } }] } } })).rejects.toThrow(
       "models.s.targets[0].timeouts.idleMs must be a number of ms > 0",
     );
+    await expect(build({ models: { s: { targets: [{ provider: "a", model: "m" }], rules: "no" as never } } })).rejects.toThrow("models.s.rules must be an array");
     expect(() => route({ models: { s: { strategy: "fastest" as never, targets: [] } } })).toThrow("models.s.strategy must be one of ordered, weighted, latency, least-in-flight");
   });
 });
