@@ -1,4 +1,4 @@
-import type { Timeouts } from "./provider.ts";
+import type { Timeouts } from "./types.ts";
 import { UpstreamTimeout } from "./upstream-errors.ts";
 
 type Timer = ReturnType<typeof setTimeout>;

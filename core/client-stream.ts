@@ -70,7 +70,8 @@ export function clientStream(
           } catch {
             // The client side is already gone.
           }
-          end("error", error);
+          // The gateway's own timeout is the cause when it fired, whatever the read threw.
+          end("error", timeout ?? error);
         }
       },
       cancel(reason) {

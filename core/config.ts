@@ -9,6 +9,11 @@ export interface GatewayLimits {
   maxBodyBytes?: number;
   /** Hard cap on upstream attempts per request, whatever plugins decide. Default 10. */
   maxAttempts?: number;
+  /**
+   * The most a client may ask for with `x-switchyard-timeout-ms` (the total time of each attempt);
+   * larger values are lowered to it. Default 600 000 (10 minutes).
+   */
+  maxTimeoutMs?: number;
 }
 
 export interface GatewayConfig {
@@ -59,7 +64,11 @@ const configSchema = v.strictObject(
     ),
     limits: v.optional(
       v.strictObject(
-        { maxBodyBytes: v.optional(positiveInt), maxAttempts: v.optional(v.pipe(positiveInt, v.maxValue(100, "must be at most 100"))) },
+        {
+          maxBodyBytes: v.optional(positiveInt),
+          maxAttempts: v.optional(v.pipe(positiveInt, v.maxValue(100, "must be at most 100"))),
+          maxTimeoutMs: v.optional(positiveInt),
+        },
         "must be an object",
       ),
     ),

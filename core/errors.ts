@@ -129,6 +129,18 @@ export function clientClosed(): GatewayError {
   return new GatewayError({ status: 499, message: "Client closed the request.", code: "client_closed_request", fault: "client" });
 }
 
+/** Every target of the plan was passed over (open circuits) before any was tried. */
+export function noTargetAvailable(model: string): GatewayError {
+  return new GatewayError({
+    status: 503,
+    message: `No target is available for the model '${model}' right now: every target was skipped (circuit open). Try again shortly.`,
+    type: "api_error",
+    code: "no_target_available",
+    fault: "provider",
+    retryable: true,
+  });
+}
+
 export function internalError(message: string, cause?: unknown): GatewayError {
   return new GatewayError({ status: 500, message, code: "internal_error", fault: "gateway", cause });
 }

@@ -12,6 +12,7 @@ import { VERSION } from "./version.ts";
 
 const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 const DEFAULT_MAX_ATTEMPTS = 10;
+const DEFAULT_MAX_TIMEOUT_MS = 600_000;
 
 export interface Gateway {
   readonly version: string;
@@ -88,6 +89,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     upstream,
     maxBodyBytes: config.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     maxAttempts: config.limits?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    maxTimeoutMs: config.limits?.maxTimeoutMs ?? DEFAULT_MAX_TIMEOUT_MS,
     completions,
     models: () => models,
     createdAt,

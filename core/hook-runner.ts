@@ -73,13 +73,16 @@ export function runUntilAnswer<R>(
   return undefined;
 }
 
-/** Run every hook in order for its effect (`onAttempt`). */
+/**
+ * Run every hook in order for its effect (`onAttempt`). A hook returning `"skip"` stops the run
+ * and the result is `"skip"`.
+ */
 export function runEach(
   hooks: readonly CompiledHook<AnyFn>[],
   ctx: RequestContext,
   a?: unknown,
   start = 0,
-): void | Promise<void> {
+): void | "skip" | Promise<void | "skip"> {
   for (let i = start; i < hooks.length; i++) {
     const hook = hooks[i];
     if (hook.filter !== null && !hook.filter(ctx)) continue;
@@ -92,12 +95,13 @@ export function runEach(
     if (isThenable(result)) {
       const next = i + 1;
       return Promise.resolve(result).then(
-        () => runEach(hooks, ctx, a, next),
+        (value) => (value === "skip" ? "skip" : runEach(hooks, ctx, a, next)),
         (error) => {
           throw attributeError(error, hook);
         },
       );
     }
+    if (result === "skip") return "skip";
   }
 }
 

@@ -2,14 +2,14 @@ import { AttemptGuard, sleep } from "./attempt-guard.ts";
 import { parseJsonObject, readBodyText } from "./body.ts";
 import { clientStream, type StreamEnd } from "./client-stream.ts";
 import { RequestContext, type RequestBody } from "./context.ts";
-import { clientClosed, GatewayError, internalError, modelNotFound, toGatewayError } from "./errors.ts";
+import { badRequest, clientClosed, GatewayError, internalError, modelNotFound, noTargetAvailable, toGatewayError } from "./errors.ts";
 import { runEach, runTransform, runUntilAnswer } from "./hook-runner.ts";
 import type { PluginChain } from "./plugin-chain.ts";
 import type { ProviderAdapter, ProviderReply } from "./provider.ts";
 import { OpenAIStreamScanner } from "./sse.ts";
 import { validateChatRequest, validateEmbeddingsRequest } from "./surfaces.ts";
-import type { Attempt, AttemptDecision, ModelEntry, Target } from "./types.ts";
-import { networkError, timeoutError } from "./upstream-errors.ts";
+import type { Attempt, AttemptDecision, ModelEntry, Target, Timeouts } from "./types.ts";
+import { networkError, timeoutError, UpstreamTimeout } from "./upstream-errors.ts";
 import type { UpstreamClient } from "./upstream.ts";
 import { extractUsageFromJson } from "./usage.ts";
 import type { Completions } from "./completions.ts";
@@ -20,12 +20,16 @@ export interface PipelineOptions {
   upstream: UpstreamClient;
   maxBodyBytes: number;
   maxAttempts: number;
+  /** Upper bound for the client's `x-switchyard-timeout-ms`. */
+  maxTimeoutMs: number;
   completions: Completions;
   models: () => readonly ModelEntry[];
   createdAt: number;
 }
 
 const JSON_HEADERS = "application/json";
+/** A client may set the total time limit of each attempt, up to `limits.maxTimeoutMs`. */
+export const TIMEOUT_HEADER = "x-switchyard-timeout-ms";
 const SSE_HEADERS = "text/event-stream; charset=utf-8";
 
 /** A context for a request that failed before its body could be understood, so it is still logged. */
@@ -43,6 +47,7 @@ export class Pipeline {
   private readonly upstream: UpstreamClient;
   private readonly maxBodyBytes: number;
   private readonly maxAttempts: number;
+  private readonly maxTimeoutMs: number;
   private readonly completions: Completions;
   private readonly models: () => readonly ModelEntry[];
   private readonly createdAt: number;
@@ -53,6 +58,7 @@ export class Pipeline {
     this.upstream = options.upstream;
     this.maxBodyBytes = options.maxBodyBytes;
     this.maxAttempts = options.maxAttempts;
+    this.maxTimeoutMs = options.maxTimeoutMs;
     this.completions = options.completions;
     this.models = options.models;
     this.createdAt = options.createdAt;
@@ -127,14 +133,21 @@ export class Pipeline {
     throw modelNotFound(model);
   }
 
+  /**
+   * Walk the plan. `onAttempt` may skip a target (nothing sent, no attempt counted); a failure
+   * asks `onAttemptError` to retry the same target, move to the next, or fail. Both the plan and
+   * `maxAttempts` bound the loop.
+   */
   private async attempts(ctx: RequestContext): Promise<ProviderReply> {
     const targets = ctx.targets!;
+    const totalOverride = this.requestedTimeout(ctx);
     let index = 0;
+    let tries = 0;
     let lastError: GatewayError | null = null;
-    for (let n = 0; n < this.maxAttempts; n++) {
+    while (index < targets.length && tries < this.maxAttempts) {
       const target = targets[index];
       const attempt: Attempt = {
-        index: n,
+        index: ctx.attempts.length,
         target,
         startedAt: performance.now() - ctx.startedAt,
         outcome: "pending",
@@ -146,8 +159,20 @@ export class Pipeline {
         headers: {},
       };
       ctx.attempts.push(attempt);
+      // Counted up front so a failing onAttempt hook cannot make retries loop for ever.
+      tries++;
       try {
-        const reply = await this.attempt(ctx, target, attempt);
+        if (this.chain.onAttempt !== null) {
+          const pending = runEach(this.chain.onAttempt, ctx, attempt);
+          if ((pending instanceof Promise ? await pending : pending) === "skip") {
+            attempt.outcome = "skipped";
+            attempt.durationMs = 0;
+            tries--;
+            index++;
+            continue;
+          }
+        }
+        const reply = await this.attempt(ctx, target, attempt, totalOverride);
         ctx.served = target;
         return reply;
       } catch (thrown) {
@@ -170,19 +195,27 @@ export class Pipeline {
         }
       }
     }
-    throw lastError ?? internalError("No upstream attempt was made.");
+    throw lastError ?? noTargetAvailable(ctx.model);
   }
 
-  private async attempt(ctx: RequestContext, target: Target, attempt: Attempt): Promise<ProviderReply> {
+  /** `x-switchyard-timeout-ms`, capped by config; 0 when absent. */
+  private requestedTimeout(ctx: RequestContext): number {
+    const header = ctx.request.headers.get(TIMEOUT_HEADER);
+    if (header === null) return 0;
+    const ms = Number(header);
+    if (header.length === 0 || !Number.isInteger(ms) || ms <= 0) {
+      throw badRequest(`The ${TIMEOUT_HEADER} header must be a positive integer number of milliseconds.`, null, "invalid_timeout");
+    }
+    return ms < this.maxTimeoutMs ? ms : this.maxTimeoutMs;
+  }
+
+  private async attempt(ctx: RequestContext, target: Target, attempt: Attempt, totalOverride: number): Promise<ProviderReply> {
     const provider = this.providers.get(target.provider);
     if (provider === undefined) throw internalError(`Route points at provider "${target.provider}", which is not configured.`);
-    if (this.chain.onAttempt !== null) {
-      const pending = runEach(this.chain.onAttempt, ctx, attempt);
-      if (pending !== undefined) await pending;
-    }
     const askUsage = ctx.stream && provider.streamUsage !== false && !clientAskedUsage(ctx.body!);
     const bodyText = upstreamBody(ctx, target, askUsage);
-    const guard = new AttemptGuard(ctx.signal, provider.timeouts);
+    const timeouts = effectiveTimeouts(provider.timeouts, target.timeouts, totalOverride);
+    const guard = new AttemptGuard(ctx.signal, timeouts);
     let reply: ProviderReply;
     try {
       reply = await provider.send({
@@ -194,12 +227,13 @@ export class Pipeline {
         stream: ctx.stream,
         headers: attempt.headers,
         signal: guard.signal,
+        connectTimeoutMs: timeouts?.connectMs,
         upstream: this.upstream,
       });
     } catch (error) {
       guard.release();
       if (error instanceof GatewayError) throw error;
-      const timeout = guard.timeout;
+      const timeout = guard.timeout ?? (error instanceof UpstreamTimeout ? error : null);
       if (timeout !== null) throw timeoutError(target.provider, timeout);
       if (ctx.signal.aborted) throw clientClosed();
       throw networkError(target.provider, error);
@@ -267,7 +301,8 @@ export class Pipeline {
     ctx.status = error.status;
     ctx.durationMs = performance.now() - ctx.startedAt;
     const headers: Record<string, string> = { "x-request-id": ctx.id };
-    if (ctx.attempts.length > 0) headers["x-switchyard-attempts"] = String(ctx.attempts.length);
+    const tried = attemptsMade(ctx);
+    if (tried > 0) headers["x-switchyard-attempts"] = String(tried);
     if (ctx.responseHeaders !== null) Object.assign(headers, ctx.responseHeaders);
     if (error.fault === "gateway") this.completions.report(error);
     this.completions.complete(ctx);
@@ -283,15 +318,19 @@ export class Pipeline {
       ctx.error = clientClosed();
       ctx.status = 499;
     } else if (how === "error") {
-      ctx.error = new GatewayError({
-        status: 502,
-        message: `Stream from provider "${attempt.target.provider}" broke after the response began: ${error instanceof Error ? error.message : String(error)}`,
-        code: "upstream_stream_error",
-        fault: "provider",
-        cause: error,
-      });
+      // A stall (idle or total limit) is told apart from a broken connection in the record.
+      const stalled = error instanceof UpstreamTimeout;
+      ctx.error = stalled
+        ? timeoutError(attempt.target.provider, error)
+        : new GatewayError({
+          status: 502,
+          message: `Stream from provider "${attempt.target.provider}" broke after the response began: ${error instanceof Error ? error.message : String(error)}`,
+          code: "upstream_stream_error",
+          fault: "provider",
+          cause: error,
+        });
       attempt.outcome = "error";
-      attempt.errorCode = "upstream_stream_error";
+      attempt.errorCode = ctx.error.code;
       attempt.fault = "provider";
     }
     this.completions.complete(ctx);
@@ -304,9 +343,28 @@ function stampHeaders(ctx: RequestContext, headers: Headers): void {
     headers.set("x-switchyard-provider", ctx.served.provider);
     headers.set("x-switchyard-model", ctx.served.model);
   }
-  if (ctx.attempts.length > 0) headers.set("x-switchyard-attempts", String(ctx.attempts.length));
+  const tried = attemptsMade(ctx);
+  if (tried > 0) headers.set("x-switchyard-attempts", String(tried));
   const extra = ctx.responseHeaders;
   if (extra !== null) for (const name in extra) headers.set(name, extra[name]);
+}
+
+/** Attempts that reached an upstream (skipped targets are not attempts). */
+function attemptsMade(ctx: RequestContext): number {
+  let n = 0;
+  for (const attempt of ctx.attempts) if (attempt.outcome !== "skipped") n++;
+  return n;
+}
+
+/**
+ * A target's limits win over its provider's, field by field; the client's header sets the total.
+ * Allocates only when something overrides the provider's object.
+ */
+function effectiveTimeouts(provider: Timeouts | undefined, target: Timeouts | undefined, totalOverride: number): Timeouts | undefined {
+  if (target === undefined && totalOverride === 0) return provider;
+  const merged: Timeouts = { ...provider, ...target };
+  if (totalOverride > 0) merged.totalMs = totalOverride;
+  return merged;
 }
 
 function clientAskedUsage(body: RequestBody): boolean {

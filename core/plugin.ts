@@ -20,8 +20,12 @@ export type Hook<F> = F | { handler: F; order?: "pre" | "post"; filter?: HookFil
 export type OnRequestHook = (ctx: RequestContext) => MaybePromise<Response | void | undefined>;
 /** First answer wins: return the ordered targets for this request, or nothing to pass. */
 export type RouteHook = (ctx: RequestContext) => MaybePromise<readonly Target[] | null | void | undefined>;
-/** Sequential, before each upstream attempt. May edit `attempt.headers` or the context body. */
-export type OnAttemptHook = (ctx: RequestContext, attempt: Attempt) => MaybePromise<void>;
+/**
+ * Sequential, before each upstream attempt. May edit `attempt.headers` or the context body.
+ * Returning `"skip"` passes this target over without calling it (an open circuit, say): the
+ * attempt is recorded as `skipped`, counts against no attempt limit, and the next target follows.
+ */
+export type OnAttemptHook = (ctx: RequestContext, attempt: Attempt) => MaybePromise<void | "skip">;
 /** First decision wins. Runs only while nothing has reached the client. */
 export type OnAttemptErrorHook = (
   ctx: RequestContext,

@@ -1,15 +1,7 @@
 import type { UpstreamClient } from "./upstream.ts";
-import type { WireFormat } from "./types.ts";
+import type { Timeouts, WireFormat } from "./types.ts";
 
-/** Per-provider (and later per-target) upstream time limits, in milliseconds. */
-export interface Timeouts {
-  /** Until the upstream's response headers arrive. */
-  firstByteMs?: number;
-  /** Longest quiet gap between two chunks of a stream. */
-  idleMs?: number;
-  /** The whole attempt, body included. */
-  totalMs?: number;
-}
+export type { Timeouts } from "./types.ts";
 
 /** What the gateway asks a provider adapter to do for one attempt. */
 export interface ProviderCall {
@@ -25,6 +17,8 @@ export interface ProviderCall {
   /** Extra upstream headers set by plugins for this attempt. */
   readonly headers: Readonly<Record<string, string>>;
   readonly signal: AbortSignal;
+  /** Pass on to `UpstreamRequest.connectTimeoutMs`; the signal covers every other limit. */
+  readonly connectTimeoutMs: number | undefined;
   readonly upstream: UpstreamClient;
 }
 

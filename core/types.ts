@@ -6,11 +6,30 @@ export type WireFormat = "openai" | "anthropic";
 /** Which HTTP surface a request came in on. */
 export type Surface = "chat" | "embeddings" | "models";
 
+/** Upstream time limits, in milliseconds, per provider and per target (a target's win). */
+export interface Timeouts {
+  /**
+   * Until the TCP/TLS connection is up. Enforced by upstream clients that see the connect phase
+   * (the Node one, where undici times it to about a second); `fetch`-based clients cannot.
+   */
+  connectMs?: number;
+  /** Until the upstream's response headers arrive. */
+  firstByteMs?: number;
+  /** Longest quiet gap between two chunks of a stream. */
+  idleMs?: number;
+  /** The whole attempt, body included. */
+  totalMs?: number;
+}
+
 /** One concrete place a request can be sent: a configured provider and its model id. */
 export interface Target {
   readonly provider: string;
   readonly model: string;
   readonly weight?: number;
+  /** Where the target runs (`eu`, `us-east` …), for regional routing. */
+  readonly region?: string;
+  /** Overrides the provider's timeouts for this target, field by field. */
+  readonly timeouts?: Timeouts;
 }
 
 /** Who is calling, as established by an auth plugin. Never holds the secret itself. */
@@ -18,6 +37,10 @@ export interface Principal {
   readonly id: string;
   readonly team?: string;
   readonly tags?: readonly string[];
+  /** The key's home region: regional routing sends its requests there. */
+  readonly region?: string;
+  /** Regions the caller may pick per request (a header); default: only `region`, or any without one. */
+  readonly regions?: readonly string[];
 }
 
 /** Token usage, normalised across providers. */
@@ -29,7 +52,8 @@ export interface Usage {
   reasoningTokens: number;
 }
 
-export type AttemptOutcome = "pending" | "ok" | "error";
+/** `skipped`: an `onAttempt` hook passed the target over (an open circuit); nothing was sent. */
+export type AttemptOutcome = "pending" | "ok" | "error" | "skipped";
 
 /** One try of one target. The log record lists each of these. */
 export interface Attempt {

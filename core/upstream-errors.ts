@@ -12,6 +12,13 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+/** `retry-after-ms` (OpenAI and Azure send it): milliseconds, finer than `Retry-After`. */
+function parseRetryAfterMs(value: string | null): number | undefined {
+  if (value === null || value.length === 0) return undefined;
+  const ms = Number(value);
+  return Number.isFinite(ms) && ms >= 0 ? ms : undefined;
+}
+
 function openAIErrorBody(text: string): string | undefined {
   if (text.length === 0 || text.charCodeAt(0) !== 123 /* { */) return undefined;
   try {
@@ -28,8 +35,8 @@ function openAIErrorBody(text: string): string | undefined {
  * gateway's provider credentials are wrong, which the caller cannot fix: 502, retryable on
  * another target. 408/409/429/5xx are the provider's, and retryable.
  */
-export function upstreamError(provider: string, status: number, text: string, retryAfter: string | null): GatewayError {
-  const retryAfterMs = parseRetryAfter(retryAfter);
+export function upstreamError(provider: string, status: number, text: string, retryAfter: string | null, retryAfterMsHeader: string | null = null): GatewayError {
+  const retryAfterMs = parseRetryAfterMs(retryAfterMsHeader) ?? parseRetryAfter(retryAfter);
   if (status === 401 || status === 403) {
     return new GatewayError({
       status: 502,
@@ -57,7 +64,7 @@ export function upstreamError(provider: string, status: number, text: string, re
 
 /** Why the gateway itself aborted an upstream call. */
 export class UpstreamTimeout extends Error {
-  constructor(readonly which: "firstByte" | "idle" | "total", readonly ms: number) {
+  constructor(readonly which: "connect" | "firstByte" | "idle" | "total", readonly ms: number) {
     super(`upstream ${which} timeout after ${ms} ms`);
     this.name = "UpstreamTimeout";
   }

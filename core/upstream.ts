@@ -8,6 +8,11 @@ export interface UpstreamRequest {
   headers: Record<string, string>;
   body: string | null;
   signal: AbortSignal;
+  /**
+   * Give up connecting after this many ms and throw `UpstreamTimeout("connect", ms)`. Clients
+   * that cannot see the connect phase (web `fetch`) ignore it; the first-byte limit still holds.
+   */
+  connectTimeoutMs?: number;
 }
 
 export interface UpstreamResponse {

@@ -42,11 +42,18 @@ export function openai(options: OpenAIProviderOptions = {}): ProviderAdapter {
     async send(call): Promise<ProviderReply> {
       const preset = call.stream ? streamHeaders : jsonHeaders;
       const headers = hasExtra(call.headers) ? { ...preset, ...call.headers } : preset;
-      const response = await call.upstream.request({ url: urls[call.surface], method: "POST", headers, body: call.bodyText, signal: call.signal });
+      const response = await call.upstream.request({
+        url: urls[call.surface],
+        method: "POST",
+        headers,
+        body: call.bodyText,
+        signal: call.signal,
+        connectTimeoutMs: call.connectTimeoutMs,
+      });
       const requestId = response.header("x-request-id");
       if (response.status >= 400) {
         const text = await response.text().catch(() => "");
-        throw upstreamError(call.provider, response.status, text, response.header("retry-after"));
+        throw upstreamError(call.provider, response.status, text, response.header("retry-after"), response.header("retry-after-ms"));
       }
       if (call.stream && (response.header("content-type") ?? "").includes("text/event-stream")) {
         return { kind: "stream", status: response.status, chunks: response.chunks(), requestId };

@@ -72,6 +72,13 @@ function waitDrain(res: ServerResponse): Promise<void> {
 }
 
 async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
+  if (response.type === "error") {
+    // `Response.error()` is the web platform's network error: drop the connection, no answer.
+    const socket = res.socket as (ServerResponse["socket"] & { resetAndDestroy?: () => void }) | null;
+    if (socket?.resetAndDestroy !== undefined) socket.resetAndDestroy();
+    else res.destroy();
+    return;
+  }
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
     headers[name] = value;

@@ -8,6 +8,7 @@ import type { GatewayError } from "../core/errors.ts";
 import { mock } from "../providers/mock.ts";
 import { fetchUpstream, type UpstreamClient } from "../core/upstream.ts";
 
+export { cacheStoreConformance, type ConformanceCheck } from "./cache-store-conformance.ts";
 export { mockUpstream, type MockFault, type MockUpstream, type MockUpstreamOptions, type RecordedCall, type StreamGate } from "./mock-upstream.ts";
 
 export interface TestGateway extends Gateway {
@@ -92,6 +93,8 @@ export function inProcessUpstream(handler: (request: Request) => Promise<Respons
   return fetchUpstream(async (input, init) => {
     const signal = init?.signal;
     const response = await abortable(handler(new Request(input as string, init)), signal);
+    // `Response.error()` is a network error; `fetch` rejects with a TypeError for those.
+    if (response.type === "error") throw new TypeError("fetch failed", { cause: Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }) });
     if (response.body === null || !signal) return response;
     const reader = response.body.getReader();
     const body = new ReadableStream<Uint8Array>({

@@ -25,6 +25,13 @@ export interface MockFault {
   hang?: boolean;
   /** Stream: send this many events, then break the connection. */
   cutAfterEvents?: number;
+  /** Stream: wait this long between events (overrides the upstream's `chunkDelayMs`). */
+  chunkDelayMs?: number;
+  /**
+   * Drop the connection before any response header is sent (answers `Response.error()`, which
+   * the Node listener turns into a TCP reset and `inProcessUpstream` into a network error).
+   */
+  reset?: boolean;
 }
 
 export interface MockUpstreamOptions {
@@ -111,7 +118,7 @@ export function mockUpstream(options: MockUpstreamOptions = {}): MockUpstream {
           gate.reached();
           await gate.released;
         }
-        if (index > 0) await sleep(options.chunkDelayMs ?? 0, signal);
+        if (index > 0) await sleep(fault?.chunkDelayMs ?? options.chunkDelayMs ?? 0, signal);
         controller.enqueue(encoder.encode(events[index++]));
       },
       cancel() {
@@ -146,6 +153,10 @@ export function mockUpstream(options: MockUpstreamOptions = {}): MockUpstream {
     }
     const fault = faults.shift();
     if (fault?.delayMs) await sleep(fault.delayMs, signal);
+    if (fault?.reset) {
+      call.aborted = true;
+      return Response.error();
+    }
     if (fault?.hang) {
       await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
       call.aborted = true;

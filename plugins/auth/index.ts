@@ -13,6 +13,10 @@ export interface AuthKey {
   models?: string[];
   team?: string;
   tags?: string[];
+  /** The key's home region: regional routing sends its requests there. */
+  region?: string;
+  /** Regions the caller may pick per request with the region header (default: only `region`). */
+  regions?: string[];
 }
 
 export interface AuthOptions {
@@ -84,7 +88,13 @@ export function auth(options: AuthOptions): Plugin {
         ids.add(entry.id);
         const hash = await sha256Hex(entry.key);
         if (byHash.has(hash)) throw new Error(`keys[${index}] (id "${entry.id}") repeats the secret of another key`);
-        const principal: Principal = Object.freeze({ id: entry.id, team: entry.team, tags: entry.tags ? Object.freeze([...entry.tags]) : undefined });
+        const principal: Principal = Object.freeze({
+          id: entry.id,
+          team: entry.team,
+          tags: entry.tags ? Object.freeze([...entry.tags]) : undefined,
+          region: entry.region,
+          regions: entry.regions ? Object.freeze([...entry.regions]) : undefined,
+        });
         const allows = entry.models === undefined ? () => true : compileModelMatcher(entry.models);
         byHash.set(hash, { principal, allows });
         allowsByPrincipal.set(principal, allows);

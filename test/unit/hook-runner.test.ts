@@ -300,6 +300,14 @@ describe("runEach", () => {
     expect(calls).toEqual(["a", "b", "c"]);
   });
 
+  it('stops at "skip" and returns it, sync or async', async () => {
+    const after = vi.fn();
+    expect(runEach([hook("a", () => "skip"), hook("b", after)], makeCtx())).toBe("skip");
+    expect(await runEach([hook("a", async () => undefined), hook("b", async () => "skip"), hook("c", after)], makeCtx())).toBe("skip");
+    expect(after).not.toHaveBeenCalled();
+    expect(await runEach([hook("a", async () => undefined), hook("b", () => undefined)], makeCtx())).toBeUndefined();
+  });
+
   it("does not stop at a returned value (no first-answer semantics)", () => {
     const last = vi.fn();
     runEach([hook("a", () => new Response("x")), hook("b", last)], makeCtx());

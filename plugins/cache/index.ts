@@ -1,0 +1,217 @@
+import type { RequestContext } from "../../core/context.ts";
+import { definePlugin, type Plugin } from "../../core/plugin.ts";
+import { cachedResponse, decodeEntry, encodeEntry } from "./entry.ts";
+import { canonicalJson, sha256Hex } from "./key.ts";
+import { type CacheStore, memoryCacheStore } from "./store.ts";
+
+export { type CacheStore, memoryCacheStore, type MemoryCacheStore, type MemoryCacheStoreOptions } from "./store.ts";
+export { type RedisCacheClient, redisCacheStore, type RedisCacheStoreOptions } from "./redis-store.ts";
+export { canonicalJson } from "./key.ts";
+
+export interface CacheOptions {
+  /** How long an answer is served from the cache, in seconds. */
+  ttl: number;
+  /** Where answers are kept. Default: an in-memory LRU of `maxBytes`. Closed with the gateway. */
+  store?: CacheStore;
+  /** Size of the default in-memory store. Default 64 MiB. */
+  maxBytes?: number;
+  /** Answers longer than this many characters are not cached. Default 1 Mi. */
+  maxEntryChars?: number;
+  /**
+   * Who shares cached answers: everyone (`none`, the default), only the same key, or the same
+   * team. Sharing means a caller can tell from a hit that someone asked the same thing.
+   */
+  partition?: "none" | "key" | "team";
+  /** Request headers whose values are part of the key (as HTTP `Vary`), e.g. ones routing rules read. */
+  vary?: string[];
+  /** Body fields left out of the key. Default `["user"]` (an end-user id does not change the answer). */
+  ignore?: string[];
+}
+
+declare module "../../core/context.ts" {
+  interface ContextVariables {
+    /** What the response cache did for this request (set by `cache`). */
+    cache?: "hit" | "miss" | "bypass";
+  }
+}
+
+/** A miss on its way to being stored: both the body and the request's outcome must be in. */
+interface Pending {
+  readonly key: string;
+  kind: "json" | "sse";
+  body: string | null;
+  /** Set by onComplete: whether the request ended well, and who served it. */
+  done: { ok: boolean; provider: string | null; model: string | null } | null;
+}
+
+interface CacheControl {
+  noStore: boolean;
+  noCache: boolean;
+  /** Accept only entries at most this many seconds old. */
+  maxAge: number | undefined;
+}
+
+const NO_DIRECTIVES: CacheControl = Object.freeze({ noStore: false, noCache: false, maxAge: undefined });
+
+function parseCacheControl(header: string | null): CacheControl {
+  if (header === null) return NO_DIRECTIVES;
+  const control: CacheControl = { noStore: false, noCache: false, maxAge: undefined };
+  for (const part of header.toLowerCase().split(",")) {
+    const directive = part.trim();
+    if (directive === "no-store") control.noStore = true;
+    else if (directive === "no-cache") control.noCache = true;
+    else if (directive.startsWith("max-age=")) {
+      const seconds = Number(directive.slice(8));
+      if (Number.isInteger(seconds) && seconds >= 0) control.maxAge = seconds;
+    }
+  }
+  return control;
+}
+
+/**
+ * An exact-match response cache. The key is a SHA-256 of the request with its JSON normalised
+ * (object key order does not matter, array order does), the surface, and the partition. A hit
+ * answers from `onRequest`, so no upstream is called; streamed answers are stored as their SSE
+ * events and replayed as a stream. Only complete 200 answers are stored, after the response has
+ * gone (a stream that broke is never stored). `Cache-Control: no-cache` skips the lookup,
+ * `no-store` skips the cache entirely, `max-age=N` accepts only fresher entries.
+ */
+export function cache(options: CacheOptions): Plugin {
+  if (!options || !(typeof options.ttl === "number" && Number.isFinite(options.ttl) && options.ttl > 0)) {
+    throw new TypeError("cache: ttl must be a number of seconds > 0");
+  }
+  const ttlMs = options.ttl * 1000;
+  const maxEntryChars = options.maxEntryChars ?? 1024 * 1024;
+  const partition = options.partition ?? "none";
+  if (partition !== "none" && partition !== "key" && partition !== "team") throw new TypeError('cache: partition must be "none", "key" or "team"');
+  const vary = (options.vary ?? []).map((name) => name.toLowerCase());
+  const ignore = new Set(options.ignore ?? ["user"]);
+  const store = options.store ?? memoryCacheStore({ maxBytes: options.maxBytes });
+  const pending = new WeakMap<RequestContext, Pending>();
+  let report: (error: unknown, where: string) => void = () => {};
+  // One report per outage, not one per request while the store is down.
+  let failing = false;
+  const storeFailed = (error: unknown): void => {
+    if (failing) return;
+    failing = true;
+    report(error, "cache store");
+  };
+
+  async function keyFor(ctx: RequestContext): Promise<string> {
+    const principal = ctx.principal;
+    const owner = partition === "none" ? "" : partition === "key" ? (principal?.id ?? "") : (principal?.team ?? principal?.id ?? "");
+    let material = `${ctx.surface}\n${owner}\n`;
+    for (const name of vary) material += `${ctx.request.headers.get(name) ?? ""}\n`;
+    material += canonicalJson(ctx.body, ignore);
+    return `${ctx.surface}:${await sha256Hex(material)}`;
+  }
+
+  function maybeStore(p: Pending): void {
+    if (p.body === null || p.done === null || !p.done.ok) return;
+    const entry = encodeEntry({ kind: p.kind, status: 200, provider: p.done.provider, model: p.done.model, createdAt: Date.now(), body: p.body });
+    store.set(p.key, entry, ttlMs).then(() => void (failing = false), storeFailed);
+  }
+
+  /** Pass a stream through unchanged, keeping a copy of its text until it ends. */
+  function tap(body: ReadableStream<Uint8Array>, p: Pending): ReadableStream<Uint8Array> {
+    const reader = body.getReader();
+    const decoder = new TextDecoder();
+    let text: string | null = "";
+    return new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          const { value, done } = await reader.read();
+          if (done) {
+            if (text !== null) {
+              p.body = text + decoder.decode();
+              maybeStore(p);
+            }
+            controller.close();
+            return;
+          }
+          if (text !== null) {
+            text += decoder.decode(value, { stream: true });
+            if (text.length > maxEntryChars) text = null;
+          }
+          controller.enqueue(value);
+        },
+        cancel(reason) {
+          return reader.cancel(reason);
+        },
+      },
+      { highWaterMark: 0 },
+    );
+  }
+
+  async function lookup(ctx: RequestContext): Promise<Response | undefined> {
+    if (ctx.surface === "models" || ctx.body === null) return undefined;
+    const control = parseCacheControl(ctx.request.headers.get("cache-control"));
+    if (control.noStore) {
+      ctx.vars.cache = "bypass";
+      ctx.setResponseHeader("x-switchyard-cache", "bypass");
+      return undefined;
+    }
+    const key = await keyFor(ctx);
+    if (!control.noCache) {
+      let text: string | null = null;
+      try {
+        text = await store.get(key);
+        failing = false;
+      } catch (error) {
+        storeFailed(error);
+      }
+      const entry = text === null ? null : decodeEntry(text);
+      const now = Date.now();
+      if (entry !== null && entry.kind === (ctx.stream ? "sse" : "json") && (control.maxAge === undefined || now - entry.createdAt <= control.maxAge * 1000)) {
+        ctx.vars.cache = "hit";
+        return cachedResponse(entry, now);
+      }
+    }
+    ctx.vars.cache = "miss";
+    ctx.setResponseHeader("x-switchyard-cache", "miss");
+    pending.set(ctx, { key, kind: ctx.stream ? "sse" : "json", body: null, done: null });
+    return undefined;
+  }
+
+  return definePlugin({
+    name: "cache",
+    setup(app) {
+      report = app.report;
+    },
+    close() {
+      return store.close?.();
+    },
+    describe() {
+      return { cache: { ttl: options.ttl, partition, vary } };
+    },
+
+    onRequest: {
+      // After every other onRequest hook: auth, limits, budgets and region checks decide first,
+      // so a cached answer never reaches a caller they would refuse.
+      order: "post",
+      handler: lookup,
+    },
+
+    async onResponse(ctx, response) {
+      const p = pending.get(ctx);
+      if (p === undefined || response.status !== 200 || response.body === null) return undefined;
+      if ((response.headers.get("content-type") ?? "").startsWith("text/event-stream")) {
+        p.kind = "sse";
+        return new Response(tap(response.body, p), response);
+      }
+      // A JSON answer is already whole in memory: read it once and send the same text on.
+      const text = await response.text();
+      p.kind = "json";
+      if (text.length <= maxEntryChars) p.body = text;
+      return new Response(text, response);
+    },
+
+    onComplete(ctx) {
+      const p = pending.get(ctx);
+      if (p === undefined) return;
+      pending.delete(ctx);
+      p.done = { ok: ctx.error === null && ctx.status === 200, provider: ctx.served?.provider ?? null, model: ctx.served?.model ?? null };
+      maybeStore(p);
+    },
+  });
+}
