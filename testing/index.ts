@@ -7,6 +7,7 @@ import type { GatewayConfig } from "../core/config.ts";
 import type { GatewayError } from "../core/errors.ts";
 import { mock } from "../providers/mock.ts";
 
+export { counterStoreConformance, type ConformanceCase } from "./counter-store-conformance.ts";
 export { mockUpstream, type MockFault, type MockUpstream, type MockUpstreamOptions, type RecordedCall, type StreamGate } from "./mock-upstream.ts";
 
 export interface TestGateway extends Gateway {
