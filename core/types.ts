@@ -18,6 +18,8 @@ export interface Principal {
   readonly id: string;
   readonly team?: string;
   readonly tags?: readonly string[];
+  /** Free-form labels from the key's configuration (owner, cost centre …), for plugins and logs. */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 /** Token usage, normalised across providers. */
