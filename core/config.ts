@@ -46,22 +46,27 @@ const providerName = v.pipe(
 
 const positiveInt = v.pipe(v.number("must be a number"), v.integer("must be an integer"), v.minValue(1, "must be at least 1"));
 
-const configSchema = v.object(
+const isPlainObject = (input: unknown): boolean => input !== null && typeof input === "object" && !Array.isArray(input);
+
+const configSchema = v.strictObject(
   {
-    providers: v.record(providerName, providerSchema, "must be an object of named providers"),
+    providers: v.pipe(
+      v.custom<Record<string, unknown>>(isPlainObject, "must be an object of named providers"),
+      v.record(providerName, providerSchema, "must be an object of named providers"),
+    ),
     plugins: v.optional(
       v.array(v.looseObject({ name: v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty")) }, "must be a plugin object"), "must be an array"),
     ),
     limits: v.optional(
       v.strictObject(
         { maxBodyBytes: v.optional(positiveInt), maxAttempts: v.optional(v.pipe(positiveInt, v.maxValue(100, "must be at most 100"))) },
-        "has an unknown key",
+        "must be an object",
       ),
     ),
     upstream: v.optional(v.looseObject({ request: v.custom(isFunction, "must be a function") }, "must be an upstream client")),
     onError: v.optional(v.custom(isFunction, "must be a function")),
   },
-  "has an unknown key",
+  "must be an object",
 );
 
 /** Thrown for an invalid config; the message names the field path. */
@@ -79,7 +84,8 @@ export function validateConfig(config: unknown): asserts config is GatewayConfig
   const issue = result.issues[0];
   const path = (issue.path ?? []).map((item) => String(item.key)).join(".");
   const where = path.length > 0 ? `"${path}"` : "the config";
-  const message = issue.kind === "schema" && issue.type === "strict_object" && issue.received
+  // A strict object reports an unknown key as an issue that expects "never" at that key.
+  const message = issue.type === "strict_object" && issue.expected === "never"
     ? `unknown key ${issue.received}`
     : issue.input === undefined
       ? "is required"

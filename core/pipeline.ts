@@ -283,8 +283,13 @@ export class Pipeline {
       ctx.error = clientClosed();
       ctx.status = 499;
     } else if (how === "error") {
-      const cause = toGatewayError(error instanceof GatewayError ? error : networkError(attempt.target.provider, error));
-      ctx.error = cause;
+      ctx.error = new GatewayError({
+        status: 502,
+        message: `Stream from provider "${attempt.target.provider}" broke after the response began: ${error instanceof Error ? error.message : String(error)}`,
+        code: "upstream_stream_error",
+        fault: "provider",
+        cause: error,
+      });
       attempt.outcome = "error";
       attempt.errorCode = "upstream_stream_error";
       attempt.fault = "provider";

@@ -25,7 +25,8 @@ function compileFilter(filter: HookFilter | undefined): ((ctx: RequestContext) =
   const patterns: RegExp[] = [];
   for (const m of filter.models ?? []) {
     if (typeof m === "string") exact.add(m);
-    else patterns.push(m);
+    // A global or sticky RegExp keeps state between test() calls; drop those flags.
+    else patterns.push(m.global || m.sticky ? new RegExp(m.source, m.flags.replace(/[gy]/g, "")) : m);
   }
   const anyModel = exact.size === 0 && patterns.length === 0;
   if (surfaces === null && anyModel) return null;
@@ -51,7 +52,7 @@ function validate(plugins: readonly Plugin[], coreVersion: string): void {
     }
     for (const hookName of HOOK_NAMES) {
       const hook = plugin[hookName];
-      if (hook === undefined) continue;
+      if (hook == null) continue;
       const fn = typeof hook === "function" ? hook : (hook as { handler?: unknown }).handler;
       if (typeof fn !== "function") throw new PluginChainError(`Plugin "${plugin.name}": ${hookName} must be a function or { handler }`);
       const order = typeof hook === "object" ? hook.order : undefined;
@@ -62,8 +63,14 @@ function validate(plugins: readonly Plugin[], coreVersion: string): void {
   });
   for (const plugin of plugins) {
     const range = plugin.requires?.core;
-    if (range !== undefined && !satisfies(coreVersion, range)) {
-      throw new PluginChainError(`Plugin "${plugin.name}" requires switchyard ${range}, but this is ${coreVersion}`);
+    if (range !== undefined) {
+      let ok: boolean;
+      try {
+        ok = satisfies(coreVersion, range);
+      } catch (error) {
+        throw new PluginChainError(`Plugin "${plugin.name}": requires.core "${range}" is not a valid version range`);
+      }
+      if (!ok) throw new PluginChainError(`Plugin "${plugin.name}" requires switchyard ${range}, but this is ${coreVersion}`);
     }
     for (const dependency of plugin.requires?.plugins ?? []) {
       if (!names.has(dependency)) {
@@ -90,7 +97,7 @@ export function buildPluginChain(input: readonly Plugin[], coreVersion: string):
     const buckets: CompiledHook<any>[][] = [[], [], []];
     for (const plugin of plugins) {
       const hook = plugin[hookName];
-      if (hook === undefined) continue;
+      if (hook == null) continue;
       const isObject = typeof hook === "object";
       const fn = isObject ? hook.handler : hook;
       const order = isObject ? hook.order : undefined;

@@ -44,6 +44,8 @@ function testComparator(version: Version, token: string): boolean {
   if (parsed === null) throw new Error(`Invalid version range token "${token}"`);
   const { version: bound, parts } = parsed;
   const cmp = compare(version, bound);
+  // `^*`, `~x`, `>=*` … name no bound at all: any version.
+  if (parts === 0) return op !== "<" && op !== ">";
   switch (op) {
     case "^":
       return cmp >= 0 && compare(version, caretUpper(bound, parts)) < 0;

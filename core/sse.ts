@@ -55,18 +55,17 @@ export class OpenAIStreamScanner {
   end(): Uint8Array | null {
     const rest = this.pending + this.decoder.decode();
     this.pending = "";
-    if (rest.trim().length > 0) this.inspect(rest);
-    if (!this.stripUsageChunk || rest.length === 0) return null;
+    const drop = rest.trim().length > 0 && this.inspect(rest);
+    if (!this.stripUsageChunk || rest.length === 0 || drop) return null;
     return encoder.encode(rest);
   }
 
   /** Returns true when the event is the usage-only chunk that should be dropped. */
   private inspect(event: string): boolean {
-    if (event.indexOf("[DONE]") >= 0) {
-      this.sawDone = true;
+    if (!HAS_USAGE.test(event)) {
+      if (event.indexOf("[DONE]") >= 0 && dataOf(event) === "[DONE]") this.sawDone = true;
       return false;
     }
-    if (!HAS_USAGE.test(event)) return false;
     const data = dataOf(event);
     if (data === null) return false;
     try {

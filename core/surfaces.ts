@@ -18,14 +18,15 @@ const chatRequest = v.looseObject({
   ),
 });
 
+const INPUT_MESSAGE = "must be a non-empty string, array of strings, or array of token arrays";
 const embeddingInput = v.union(
   [
-    v.pipe(v.string(), v.minLength(1)),
-    v.pipe(v.array(v.string()), v.minLength(1)),
-    v.pipe(v.array(v.number()), v.minLength(1)),
-    v.pipe(v.array(v.array(v.number())), v.minLength(1)),
+    v.pipe(v.string(), v.minLength(1, INPUT_MESSAGE)),
+    v.pipe(v.array(v.string()), v.minLength(1, INPUT_MESSAGE)),
+    v.pipe(v.array(v.number()), v.minLength(1, INPUT_MESSAGE)),
+    v.pipe(v.array(v.array(v.number())), v.minLength(1, INPUT_MESSAGE)),
   ],
-  "must be a non-empty string, array of strings, or array of token arrays",
+  INPUT_MESSAGE,
 );
 
 const embeddingsRequest = v.looseObject({

@@ -21,7 +21,7 @@ export function usageFromOpenAI(raw: unknown): Usage | null {
   return {
     inputTokens,
     outputTokens,
-    totalTokens: u.total_tokens === undefined ? inputTokens + outputTokens : count(u.total_tokens),
+    totalTokens: typeof u.total_tokens === "number" ? count(u.total_tokens) : inputTokens + outputTokens,
     cachedTokens: count(u.prompt_tokens_details?.cached_tokens),
     reasoningTokens: count(u.completion_tokens_details?.reasoning_tokens),
   };

@@ -6,6 +6,7 @@ import { createGateway, type Gateway } from "../core/gateway.ts";
 import type { GatewayConfig } from "../core/config.ts";
 import type { GatewayError } from "../core/errors.ts";
 import { mock } from "../providers/mock.ts";
+import { fetchUpstream, type UpstreamClient } from "../core/upstream.ts";
 
 export { counterStoreConformance, type ConformanceCase } from "./counter-store-conformance.ts";
 export { mockUpstream, type MockFault, type MockUpstream, type MockUpstreamOptions, type RecordedCall, type StreamGate } from "./mock-upstream.ts";
@@ -62,4 +63,48 @@ export async function readSSE(response: Response): Promise<unknown[]> {
     out.push(JSON.parse(data));
   }
   return out;
+}
+
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | null | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * An upstream client that calls a fetch handler (such as `mockUpstream().fetch`) in-process, with
+ * `fetch`'s abort semantics: an aborted signal rejects the pending call and errors the body.
+ * Gateway tests run without sockets this way.
+ */
+export function inProcessUpstream(handler: (request: Request) => Promise<Response>): UpstreamClient {
+  return fetchUpstream(async (input, init) => {
+    const signal = init?.signal;
+    const response = await abortable(handler(new Request(input as string, init)), signal);
+    if (response.body === null || !signal) return response;
+    const reader = response.body.getReader();
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const { value, done } = await abortable(reader.read(), signal);
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel(reason) {
+        return reader.cancel(reason);
+      },
+    });
+    return new Response(body, { status: response.status, headers: response.headers });
+  });
 }
