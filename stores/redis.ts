@@ -43,6 +43,8 @@ export interface RedisStore extends CounterStore {
   stats(): RedisStoreStats;
   /** Connect now instead of on the first operation; resolves once connected or the first attempt failed. */
   connect(): Promise<void>;
+  /** Close the connection. Idempotent. */
+  close(): Promise<void>;
 }
 
 interface ScriptCommands {
