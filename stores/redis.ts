@@ -115,13 +115,17 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
     logger.warn(`switchyard: redis store ${where} is unreachable (${reason}); limits follow their fail-open/closed policy until it returns`);
   }
 
-  client.on("ready", () => {
-    connected = true;
+  function markUp(): void {
     if (healthy) return;
     healthy = true;
     const seconds = downSince === null ? 0 : (Date.now() - downSince) / 1000;
     downSince = null;
     logger.warn(`switchyard: redis store ${where} is reachable again after ${seconds.toFixed(1)} s`);
+  }
+
+  client.on("ready", () => {
+    connected = true;
+    markUp();
   });
   // ioredis emits "error" on every failed reconnect; one log line per outage is enough.
   client.on("error", (error: Error) => markDown(error.message));
@@ -152,9 +156,15 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
     throw new StoreUnavailableError("redis", `redis store ${where}: ${message}`, error);
   }
 
+  /** An answer after failures that never dropped the connection (timeouts) also ends the outage. */
+  function succeeded<T>(value: T): T {
+    if (!healthy) markUp();
+    return value;
+  }
+
   function run<T>(op: () => Promise<T>): Promise<T> {
-    if (connected) return op().catch(fail);
-    return start().then(op).catch(fail);
+    if (connected) return op().then(succeeded, fail);
+    return start().then(op).then(succeeded, fail);
   }
 
   return {

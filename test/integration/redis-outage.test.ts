@@ -189,4 +189,30 @@ describe("Redis stopped during load", () => {
     expect(open.logs.filter((l) => l.includes("is unreachable"))).toHaveLength(1);
     expect(closed.logs.filter((l) => l.includes("is unreachable"))).toHaveLength(1);
   });
+
+  it("does not hang on a server that accepts connections and never answers", async () => {
+    const sockets = new Set<Socket>();
+    const blackHole = createServer((socket) => {
+      sockets.add(socket);
+      socket.on("error", () => {});
+    });
+    await new Promise<void>((resolve) => blackHole.listen(0, "127.0.0.1", resolve));
+    const port = (blackHole.address() as { port: number }).port;
+    try {
+      const open = await instance(port, true);
+      const closed = await instance(port, false);
+      for (let i = 0; i < 3; i++) {
+        const started = Date.now();
+        expect((await open.gw.post("/v1/chat/completions", { model: "mock/m", ...chat("hi") })).status).toBe(200);
+        const res = await closed.gw.post("/v1/chat/completions", { model: "mock/m", ...chat("hi") });
+        expect(res.status).toBe(503);
+        // Bounded by the connect and command timeouts (500 ms and 200 ms here), far from a hang.
+        expect(Date.now() - started).toBeLessThan(5000);
+      }
+      expect(open.logs.filter((l) => l.includes("is unreachable"))).toHaveLength(1);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => blackHole.close(resolve));
+    }
+  });
 });
