@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer, Socket } from "node:net";
+import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { rateLimit } from "../../plugins/index.ts";
 import { type RedisStore, redisStore } from "../../stores/index.ts";
@@ -214,5 +215,28 @@ describe("Redis stopped during load", () => {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => blackHole.close(resolve));
     }
+  });
+
+  it("re-sends its scripts when the server forgot them (NOSCRIPT after SCRIPT FLUSH)", async () => {
+    const port = await freePort();
+    await startRedis(port);
+    const { gw, store } = await instance(port, false);
+    const statuses = async () => {
+      const out: number[] = [];
+      for (let i = 0; i < 4; i++) out.push((await gw.post("/v1/chat/completions", { model: "mock/flush", ...chat("hi") })).status);
+      return out;
+    };
+    expect(await statuses()).toEqual([200, 200, 200, 429]);
+    const admin = new Redis(`redis://127.0.0.1:${port}`);
+    await admin.script("FLUSH");
+    await admin.config("RESETSTAT");
+    // Still enforced after the flush: the same per-model bucket stays exhausted.
+    expect((await gw.post("/v1/chat/completions", { model: "mock/flush", ...chat("hi") })).status).toBe(429);
+    expect(store.stats().failures).toBe(0);
+    // The server answered NOSCRIPT to the script's hash, and the client sent the script again.
+    const stats = await admin.info("commandstats");
+    admin.disconnect();
+    expect(Number(/cmdstat_evalsha:.*failed_calls=(\d+)/.exec(stats)?.[1] ?? 0)).toBeGreaterThan(0);
+    expect(Number(/cmdstat_eval:calls=(\d+)/.exec(stats)?.[1] ?? 0)).toBeGreaterThan(0);
   });
 });
