@@ -2,7 +2,7 @@
  * Counter stores for rate limits, budgets and concurrency caps: `memoryStore()` (in-process, the
  * default) and `redisStore({ url })` (shared by every gateway instance on one Redis).
  */
-export { memoryStore, type MemoryStoreOptions } from "./memory.ts";
+export { memoryStore, type MemoryStore, type MemoryStoreOptions } from "./memory.ts";
 export { redisStore, type RedisStore, type RedisStoreOptions, type RedisStoreStats } from "./redis.ts";
 export {
   type CounterStore,

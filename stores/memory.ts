@@ -11,6 +11,19 @@ export interface MemoryStoreOptions {
   now?: () => number;
 }
 
+/** The memory store answers every operation synchronously; its types say so. */
+export interface MemoryStore extends CounterStore {
+  /** Keys held now (expired ones may linger until swept). */
+  readonly size: number;
+  consume(key: string, rule: RateRule, cost: number): RateDecision;
+  adjust(key: string, rule: RateRule, delta: number): void;
+  increment(key: string, amount: number, ttlMs?: number): number;
+  get(key: string): number;
+  acquire(key: string, id: string, limit: number, leaseMs: number): LeaseDecision;
+  release(key: string, id: string): void;
+  close(): void;
+}
+
 /** One key's state: a TAT or counter in `value`, or lease holders (id → expiry). */
 class Entry {
   value = 0;
@@ -22,7 +35,7 @@ class Entry {
  * The in-process counter store: every operation answers synchronously, so a limiter on it adds
  * no promise to the request path. Limits are per process; use `redisStore` to share them.
  */
-export function memoryStore(options: MemoryStoreOptions = {}): CounterStore & { readonly size: number } {
+export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const maxKeys = options.maxKeys ?? 100_000;
   if (!Number.isInteger(maxKeys) || maxKeys < 1) throw new TypeError("memoryStore: maxKeys must be a positive integer");
   const now = options.now ?? Date.now;
