@@ -162,9 +162,14 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
       if (rejectedBy === null) return storeFailed();
       stats.rejected++;
       const who = describeBucket(per, bucket);
-      if (rejectedBy === "requests") throw rejection("requests", who, requests, rpm!, 1);
-      if (rejectedBy === "tokens") throw rejection("tokens", who, tokens, tpm!, estimate);
-      throw rejection("concurrent", who, null, concurrent!, 1);
+      const error =
+        rejectedBy === "requests" ? rejection("requests", who, requests, rpm!, 1)
+        : rejectedBy === "tokens" ? rejection("tokens", who, tokens, tpm!, estimate)
+        : rejection("concurrent", who, null, concurrent!, 1);
+      // The context's headers win over the error's on the way out: make the limit that refused
+      // the request the one the caller sees, not a looser one that passed it earlier.
+      if (error.headers !== undefined) for (const name in error.headers) if (name.startsWith("x-ratelimit-")) ctx.setResponseHeader(name, error.headers[name]);
+      throw error;
     }
     if (failed) storeFailed();
     stats.allowed++;

@@ -58,6 +58,15 @@ describe("rateLimit", () => {
     expect(res.headers.get("x-ratelimit-remaining-requests")).toBe("4");
   });
 
+  it("shows the limit that refused the request, not a looser one that passed it", async () => {
+    const gw = await createTestGateway({ plugins: [rateLimit({ per: "global", rpm: 100 }), rateLimit({ per: "model", rpm: 1 })] });
+    expect((await gw.post("/v1/chat/completions", ask())).status).toBe(200);
+    const res = await gw.post("/v1/chat/completions", ask());
+    expect(res.status).toBe(429);
+    expect(res.headers.get("x-ratelimit-limit-requests")).toBe("1");
+    expect(res.headers.get("x-ratelimit-remaining-requests")).toBe("0");
+  });
+
   it("rejects two limiters with one name at build time", async () => {
     await expect(createTestGateway({ plugins: [rateLimit({ per: "key", rpm: 1 }), rateLimit({ per: "key", tpm: 10 })] })).rejects.toThrow(PluginChainError);
     expect(() => rateLimit({ per: "key" })).toThrow(/at least one of rpm, tpm or concurrent/);
