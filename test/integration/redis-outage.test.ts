@@ -177,7 +177,7 @@ describe("Redis stopped during load", () => {
     expect(open.store.stats().outages).toBe(1);
   });
 
-  it("answers by policy when Redis is down from the start", async () => {
+  it("answers by policy when Redis is down from the start, and connects when it comes up", async () => {
     const port = await freePort(); // nothing listens there
     const open = await instance(port, true);
     const closed = await instance(port, false);
@@ -189,6 +189,12 @@ describe("Redis stopped during load", () => {
     }
     expect(open.logs.filter((l) => l.includes("is unreachable"))).toHaveLength(1);
     expect(closed.logs.filter((l) => l.includes("is unreachable"))).toHaveLength(1);
+
+    // Redis starts late: the clients keep trying and find it.
+    await startRedis(port);
+    await until(() => open.store.stats().connected && closed.store.stats().connected, "the stores to connect");
+    expect(await limitedModelStatuses(open.gw)).toEqual([200, 200, 200, 429]);
+    expect(await limitedModelStatuses(closed.gw)).toEqual([200, 200, 200, 429]);
   });
 
   it("does not hang on a server that accepts connections and never answers", async () => {
