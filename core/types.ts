@@ -24,10 +24,14 @@ export interface Principal {
 
 /** Token usage, normalised across providers. */
 export interface Usage {
+  /** All input tokens, cached ones included (OpenAI's `prompt_tokens`). */
   inputTokens: number;
+  /** All output tokens, reasoning ones included (OpenAI's `completion_tokens`). */
   outputTokens: number;
   totalTokens: number;
+  /** The part of `inputTokens` read from the provider's prompt cache. */
   cachedTokens: number;
+  /** The part of `outputTokens` spent on reasoning. */
   reasoningTokens: number;
 }
 
