@@ -12,6 +12,7 @@ const SELF_ENTRIES: Record<string, string> = {
   switchyard: "index.js",
   "switchyard/providers": "providers.js",
   "switchyard/plugins": "plugins.js",
+  "switchyard/stores": "stores.js",
   "switchyard/node": "node.js",
   "switchyard/testing": "testing.js",
 };

@@ -22,6 +22,7 @@ export {
   type SetupContext,
 } from "./plugin.ts";
 export { PluginChainError } from "./plugin-chain.ts";
+export { type CounterStore, type LeaseDecision, type RateDecision, type RateRule, StoreUnavailableError } from "./counter-store.ts";
 export { type ContextVariables, RequestContext, type RequestBody } from "./context.ts";
 export {
   badRequest,

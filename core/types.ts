@@ -41,14 +41,20 @@ export interface Principal {
   readonly region?: string;
   /** Regions the caller may pick per request (a header); default: only `region`, or any without one. */
   readonly regions?: readonly string[];
+  /** Free-form labels from the key's configuration (owner, cost centre …), for plugins and logs. */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 /** Token usage, normalised across providers. */
 export interface Usage {
+  /** All input tokens, cached ones included (OpenAI's `prompt_tokens`). */
   inputTokens: number;
+  /** All output tokens, reasoning ones included (OpenAI's `completion_tokens`). */
   outputTokens: number;
   totalTokens: number;
+  /** The part of `inputTokens` read from the provider's prompt cache. */
   cachedTokens: number;
+  /** The part of `outputTokens` spent on reasoning. */
   reasoningTokens: number;
 }
 

@@ -1,5 +1,5 @@
 /** Built-in plugins. */
-export { auth, type AuthKey, type AuthOptions } from "./auth/index.ts";
+export { auth, hashKey, type AuthKey, type AuthOptions } from "./auth/index.ts";
 export {
   type AliasRoute,
   type RegionOptions,
@@ -33,3 +33,18 @@ export {
   redisCacheStore,
   type RedisCacheStoreOptions,
 } from "./cache/index.ts";
+export { rateLimit, type RateLimitOptions, type RateLimitPlugin, type RateLimitStats } from "./rate-limit/index.ts";
+export {
+  cost,
+  COST_HEADER,
+  PRICES,
+  PRICES_CHECKED,
+  requestCost,
+  type CostOptions,
+  type ModelPrice,
+  type PriceEntry,
+  type TokenPrices,
+} from "./cost/index.ts";
+export { budget, type BudgetOptions, type BudgetPeriod, type BudgetPlugin, type BudgetStats } from "./budget/index.ts";
+export type { LimitScope } from "./principal-bucket.ts";
+export type { StorePolicyStats } from "./store-policy.ts";

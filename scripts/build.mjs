@@ -10,6 +10,7 @@ export const ENTRIES = {
   index: "core/index.ts",
   providers: "providers/index.ts",
   plugins: "plugins/index.ts",
+  stores: "stores/index.ts",
   node: "runtimes/node.ts",
   testing: "testing/index.ts",
   cli: "cli/index.ts",

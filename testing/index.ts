@@ -9,6 +9,7 @@ import { mock } from "../providers/mock.ts";
 import { fetchUpstream, type UpstreamClient } from "../core/upstream.ts";
 
 export { cacheStoreConformance, type ConformanceCheck } from "./cache-store-conformance.ts";
+export { counterStoreConformance, type ConformanceCase } from "./counter-store-conformance.ts";
 export { mockUpstream, type MockFault, type MockUpstream, type MockUpstreamOptions, type RecordedCall, type StreamGate } from "./mock-upstream.ts";
 
 export interface TestGateway extends Gateway {

@@ -3,12 +3,15 @@ import { GatewayError } from "../../core/errors.ts";
 import { definePlugin, type Plugin } from "../../core/plugin.ts";
 import type { Principal } from "../../core/types.ts";
 import { compileModelMatcher } from "../model-match.ts";
+import { loadKeys } from "./key-sources.ts";
 
 export interface AuthKey {
   /** A stable id for logs and limits; never the secret. */
   id: string;
   /** The secret the caller presents. Hashed at setup and not kept in plain text. */
-  key: string;
+  key?: string;
+  /** Instead of `key`: its SHA-256 as 64 hex digits (optionally `sha256:`-prefixed), so no secret sits in config. */
+  hash?: string;
   /** Models this key may use: aliases, `provider/model` ids, or globs (`openai/*`). Default: all. */
   models?: string[];
   team?: string;
@@ -17,24 +20,43 @@ export interface AuthKey {
   region?: string;
   /** Regions the caller may pick per request with the region header (default: only `region`). */
   regions?: string[];
+  /** Free-form labels (owner, cost centre …), passed on in the principal. */
+  metadata?: Record<string, string>;
+  /** After this instant the key is refused: an ISO 8601 string, ms since the epoch, or a Date. */
+  expiresAt?: string | number | Date;
+  /** Refuse the key without removing it. */
+  disabled?: boolean;
 }
 
 export interface AuthOptions {
-  keys: AuthKey[];
+  /** Keys in the config itself. */
+  keys?: AuthKey[];
+  /** An environment variable holding a JSON array of keys (same shape), read at startup. */
+  env?: string;
+  /** A JSON file holding an array of keys or `{ "keys": [...] }`, read at startup. */
+  file?: string;
 }
 
 interface StoredKey {
   readonly principal: Principal;
   readonly allows: (model: string) => boolean;
+  readonly expiresAt: number;
+  readonly disabled: boolean;
 }
 
 const encoder = new TextEncoder();
+const HEX_HASH = /^(?:sha256:)?([0-9a-f]{64})$/i;
 
 async function sha256Hex(text: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
   let hex = "";
   for (let i = 0; i < digest.length; i++) hex += digest[i].toString(16).padStart(2, "0");
   return hex;
+}
+
+/** The SHA-256 of a key as `auth` stores it: put it in `hash` to keep secrets out of config. */
+export function hashKey(secret: string): Promise<string> {
+  return sha256Hex(secret).then((hex) => `sha256:${hex}`);
 }
 
 /** `Authorization: Bearer <key>` (OpenAI clients) or `x-api-key: <key>` (Anthropic clients). */
@@ -58,6 +80,27 @@ function unauthorized(message: string): GatewayError {
   });
 }
 
+function parseExpiry(value: AuthKey["expiresAt"], where: string): number {
+  if (value === undefined) return Number.POSITIVE_INFINITY;
+  const at = value instanceof Date ? value.getTime() : typeof value === "number" ? value : Date.parse(value);
+  if (!Number.isFinite(at)) throw new Error(`${where}.expiresAt must be an ISO 8601 date, ms since the epoch, or a Date`);
+  return at;
+}
+
+function optionalStrings(value: unknown, where: string): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.some((item) => typeof item !== "string")) throw new Error(`${where} must be an array of strings`);
+  return Object.freeze([...value]);
+}
+
+function optionalMetadata(value: unknown, where: string): Readonly<Record<string, string>> | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== "object" || Array.isArray(value) || Object.values(value).some((v) => typeof v !== "string")) {
+    throw new Error(`${where}.metadata must be an object of strings`);
+  }
+  return Object.freeze({ ...(value as Record<string, string>) });
+}
+
 declare module "../../core/context.ts" {
   interface ContextVariables {
     /** The id of the key that authenticated the request (set by `auth`). */
@@ -66,46 +109,73 @@ declare module "../../core/context.ts" {
 }
 
 /**
- * Virtual keys. Keys are stored as SHA-256 hashes and looked up by the hash of what the caller
- * presents, so the comparison time does not depend on how much of a secret matched. The caller's
- * key never reaches an upstream: providers send their own credentials.
+ * Virtual keys from config, an environment variable or a file. Keys are stored as SHA-256 hashes
+ * and looked up by the hash of what the caller presents, so no secret is kept in plain text once
+ * the gateway has started and the comparison time does not depend on how much of a secret
+ * matched. Each key has an id, optional team, tags and metadata (all on `ctx.principal` for later
+ * plugins and logs; the secret never is), the models it may use, an expiry and a disabled flag.
+ * The caller's key never reaches an upstream: providers send their own credentials.
  */
 export function auth(options: AuthOptions): Plugin {
-  if (!options || !Array.isArray(options.keys)) throw new TypeError("auth: options.keys must be an array");
+  if (!options || (options.keys === undefined && options.env === undefined && options.file === undefined)) {
+    throw new TypeError("auth: give keys, env (a variable holding JSON keys) or file (a JSON key file)");
+  }
+  if (options.keys !== undefined && !Array.isArray(options.keys)) throw new TypeError("auth: options.keys must be an array");
   const byHash = new Map<string, StoredKey>();
   const allowsByPrincipal = new WeakMap<Principal, (model: string) => boolean>();
-  const pending = options.keys;
+  // Dropped after setup, so this plugin holds no reference to a plain-text secret.
+  let sources: AuthOptions | null = { keys: options.keys, env: options.env, file: options.file };
 
   return definePlugin({
     name: "auth",
     enforce: "pre",
     async setup() {
+      // Secrets are dropped once hashed, so one auth() instance serves one gateway.
+      if (sources === null) throw new Error("this auth() instance already serves a gateway; call auth() once per gateway");
+      const loaded = await loadKeys(sources);
+      sources = null;
       const ids = new Set<string>();
-      for (const [index, entry] of pending.entries()) {
-        if (!entry || typeof entry.id !== "string" || entry.id.length === 0) throw new Error(`keys[${index}].id must be a non-empty string`);
-        if (typeof entry.key !== "string" || entry.key.length < 8) throw new Error(`keys[${index}].key (id "${entry.id}") must be a string of at least 8 characters`);
-        if (ids.has(entry.id)) throw new Error(`keys[${index}].id "${entry.id}" is used twice`);
+      for (const { entry, where } of loaded) {
+        if (!entry || typeof entry.id !== "string" || entry.id.length === 0) throw new Error(`${where}.id must be a non-empty string`);
+        if (ids.has(entry.id)) throw new Error(`${where}.id "${entry.id}" is used twice`);
         ids.add(entry.id);
-        const hash = await sha256Hex(entry.key);
-        if (byHash.has(hash)) throw new Error(`keys[${index}] (id "${entry.id}") repeats the secret of another key`);
+        let hash: string;
+        if (entry.hash !== undefined) {
+          const match = typeof entry.hash === "string" ? HEX_HASH.exec(entry.hash) : null;
+          if (match === null) throw new Error(`${where}.hash (id "${entry.id}") must be a SHA-256 as 64 hex digits, optionally prefixed "sha256:"`);
+          if (entry.key !== undefined) throw new Error(`${where} (id "${entry.id}") has both key and hash; give one`);
+          hash = match[1].toLowerCase();
+        } else {
+          if (typeof entry.key !== "string" || entry.key.length < 8) throw new Error(`${where}.key (id "${entry.id}") must be a string of at least 8 characters`);
+          hash = await sha256Hex(entry.key);
+        }
+        if (byHash.has(hash)) throw new Error(`${where} (id "${entry.id}") repeats the secret of another key`);
+        if (entry.team !== undefined && typeof entry.team !== "string") throw new Error(`${where}.team must be a string`);
+        if (entry.region !== undefined && typeof entry.region !== "string") throw new Error(`${where}.region must be a string`);
         const principal: Principal = Object.freeze({
           id: entry.id,
           team: entry.team,
-          tags: entry.tags ? Object.freeze([...entry.tags]) : undefined,
+          tags: optionalStrings(entry.tags, `${where}.tags`),
+          metadata: optionalMetadata(entry.metadata, where),
           region: entry.region,
-          regions: entry.regions ? Object.freeze([...entry.regions]) : undefined,
+          regions: optionalStrings(entry.regions, `${where}.regions`),
         });
-        const allows = entry.models === undefined ? () => true : compileModelMatcher(entry.models);
-        byHash.set(hash, { principal, allows });
+        const models = optionalStrings(entry.models, `${where}.models`);
+        const allows = models === undefined ? () => true : compileModelMatcher(models);
+        byHash.set(hash, { principal, allows, expiresAt: parseExpiry(entry.expiresAt, where), disabled: entry.disabled === true });
         allowsByPrincipal.set(principal, allows);
       }
     },
+
+    describe: () => ({ keys: byHash.size }),
 
     async onRequest(ctx: RequestContext) {
       const key = presentedKey(ctx.request);
       if (key === null) throw unauthorized("Missing API key. Send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'.");
       const stored = byHash.get(await sha256Hex(key));
       if (stored === undefined) throw unauthorized("Incorrect API key provided.");
+      if (stored.disabled) throw unauthorized("This API key has been disabled.");
+      if (Date.now() >= stored.expiresAt) throw unauthorized("This API key has expired.");
       ctx.principal = stored.principal;
       ctx.vars.authKeyId = stored.principal.id;
       if (ctx.surface !== "models" && !stored.allows(ctx.model)) {

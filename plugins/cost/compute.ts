@@ -1,0 +1,36 @@
+import type { Usage } from "../../core/types.ts";
+import type { ModelPrice, TokenPrices } from "./prices.ts";
+
+const PER_TOKEN = 1 / 1_000_000;
+
+/** The rates in force for a request of `inputTokens`, at `now` (ms since the epoch). */
+export function ratesFor(price: ModelPrice, inputTokens: number, now: number): TokenPrices {
+  let rates: TokenPrices = price;
+  if (price.scheduled !== undefined && now >= Date.parse(price.scheduled.from)) rates = price.scheduled;
+  const long = price.longContext;
+  if (long !== undefined && inputTokens > long.aboveInputTokens) rates = long;
+  return rates;
+}
+
+/**
+ * USD for one request. Usage counts as OpenAI reports it: input includes cached tokens, output
+ * includes reasoning tokens; each part is billed at its own rate.
+ */
+export function requestCost(price: ModelPrice, usage: Usage, now: number): number {
+  const rates = ratesFor(price, usage.inputTokens, now);
+  const cached = Math.min(usage.cachedTokens, usage.inputTokens);
+  const reasoning = Math.min(usage.reasoningTokens, usage.outputTokens);
+  return (
+    (usage.inputTokens - cached) * rates.input +
+    cached * (rates.cachedInput ?? rates.input) +
+    (usage.outputTokens - reasoning) * rates.output +
+    reasoning * (rates.reasoning ?? rates.output)
+  ) * PER_TOKEN;
+}
+
+/** A cost for a header: plain decimal (no exponent), six significant digits. */
+export function formatUsd(usd: number): string {
+  if (usd === 0) return "0";
+  const fixed = Number(usd.toPrecision(6)).toFixed(12);
+  return fixed.replace(/0+$/, "").replace(/\.$/, "");
+}
