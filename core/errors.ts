@@ -77,8 +77,9 @@ export class GatewayError extends Error {
 
   toResponse(extraHeaders?: Record<string, string> | null): Response {
     const headers: Record<string, string> = { "content-type": "application/json" };
-    if (this.headers) Object.assign(headers, this.headers);
     if (extraHeaders) Object.assign(headers, extraHeaders);
+    // The error's own headers win: a 429's Retry-After and limits describe this refusal.
+    if (this.headers) Object.assign(headers, this.headers);
     return new Response(this.body ?? JSON.stringify(this.toJSON()), { status: this.status, headers });
   }
 }

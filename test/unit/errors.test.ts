@@ -109,13 +109,14 @@ describe("GatewayError", () => {
     expect(await response.json()).toEqual({ error: { message: "nope", type: "invalid_request_error", code: "not_found", param: null } });
   });
 
-  it("adds the error's own headers and extra headers, extra winning on conflict", async () => {
+  it("adds the error's own headers and extra headers, the error's own winning on conflict", async () => {
     const error = new GatewayError({ status: 429, message: "slow", headers: { "retry-after": "3", "x-own": "own" } });
     const response = error.toResponse({ "x-request-id": "req_1", "retry-after": "9" });
     expect(response.status).toBe(429);
     expect(response.headers.get("x-own")).toBe("own");
     expect(response.headers.get("x-request-id")).toBe("req_1");
-    expect(response.headers.get("retry-after")).toBe("9");
+    // A refusal's own Retry-After describes it; context headers must not loosen it.
+    expect(response.headers.get("retry-after")).toBe("3");
     expect(response.headers.get("content-type")).toBe("application/json");
   });
 
