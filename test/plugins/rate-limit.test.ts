@@ -112,7 +112,8 @@ describe("rateLimit tokens per minute, corrected from real usage", () => {
   const gateway = (tpm: number, extra: Parameters<typeof rateLimit>[0] extends infer O ? Partial<O> : never = {}) =>
     createTestGateway({
       providers: { up: openai({ baseURL: running.baseURL }) },
-      plugins: [rateLimit({ per: "global", tpm, ...extra })],
+      // A frozen clock: tokens never refill between requests, however slowly a loaded machine runs them.
+      plugins: [rateLimit({ per: "global", tpm, store: memoryStore({ now: () => 1_700_000_000_000 }), ...extra })],
     });
   const remainingTokens = (res: Response) => Number(res.headers.get("x-ratelimit-remaining-tokens"));
 
