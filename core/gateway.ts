@@ -1,7 +1,7 @@
 import { Completions } from "./completions.ts";
 import { ConfigError, type GatewayConfig, validateConfig } from "./config.ts";
 import { type GatewayError, internalError } from "./errors.ts";
-import { createHttpApp } from "./http.ts";
+import { createHttpApp, type ExtraRoute, type NamedReadyCheck, reservedRouteReason } from "./http.ts";
 import { Pipeline } from "./pipeline.ts";
 import { buildPluginChain } from "./plugin-chain.ts";
 import type { Plugin, SetupContext } from "./plugin.ts";
@@ -59,16 +59,32 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       catalog.set(id, { id, owned_by: name });
     }
   }
+  const routes: ExtraRoute[] = [];
+  const readyChecks: NamedReadyCheck[] = [];
+  let settingUp = "";
   const setup: SetupContext = {
     version: VERSION,
     providers,
+    plugins: chain.plugins,
     addModel(id, ownedBy = "switchyard") {
       if (!catalog.has(id)) catalog.set(id, { id, owned_by: ownedBy });
     },
     report: (error, where) => completions.report(toReported(error, where)),
+    addRoute(method, path, handler) {
+      if (method !== "GET" && method !== "POST") throw new Error(`route method must be "GET" or "POST", got "${String(method)}"`);
+      if (typeof handler !== "function") throw new Error(`route ${method} "${path}" needs a handler function`);
+      const reason = reservedRouteReason(method, path, routes);
+      if (reason !== null) throw new Error(reason);
+      routes.push({ method, path, handler, plugin: settingUp });
+    },
+    addReadyCheck(name, check) {
+      if (typeof check !== "function") throw new Error(`ready check "${name}" must be a function`);
+      readyChecks.push({ name, check });
+    },
   };
   for (const plugin of chain.plugins) {
     if (plugin.setup === undefined) continue;
+    settingUp = plugin.name;
     try {
       await plugin.setup(setup);
     } catch (error) {
@@ -94,7 +110,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     models: () => models,
     createdAt,
   });
-  const app = createHttpApp({ pipeline, isReady: () => ready });
+  const app = createHttpApp({ pipeline, isReady: () => ready, routes, readyChecks });
 
   async function shutdown(timeoutMs: number): Promise<void> {
     ready = false;

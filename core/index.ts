@@ -18,6 +18,8 @@ export {
   type OnRequestHook,
   type OnResponseHook,
   type Plugin,
+  type ReadyCheck,
+  type RouteHandler,
   type RouteHook,
   type SetupContext,
 } from "./plugin.ts";

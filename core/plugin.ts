@@ -61,15 +61,33 @@ export const HOOK_NAMES: readonly HookName[] = Object.freeze([
   "filterModels",
 ]);
 
+/** Answers an extra HTTP route a plugin serves (`GET /metrics`, say). */
+export type RouteHandler = (request: Request) => Response | Promise<Response>;
+
+/**
+ * Whether something the gateway depends on is usable (a required log sink, a counter store).
+ * Should answer from state the plugin already keeps: `/ready` runs every check on each call.
+ */
+export type ReadyCheck = () => boolean | Promise<boolean>;
+
 /** What a plugin's `setup` may see and do, once, when the gateway is built. */
 export interface SetupContext {
   /** The core version, for plugins that adapt to it. */
   readonly version: string;
   readonly providers: ReadonlyMap<string, ProviderAdapter>;
+  /** Every plugin of the gateway, in run order (for plugins that read others' state, such as metrics). */
+  readonly plugins: readonly Plugin[];
   /** Register a model id the gateway serves (route aliases do this), listed by `GET /v1/models`. */
   addModel(id: string, ownedBy?: string): void;
   /** Report a problem that must not fail a request (the gateway's error reporter). */
   report(error: unknown, where: string): void;
+  /**
+   * Serve an extra route. The gateway's own paths (`/v1/…`, `/health`, `/ready`) are reserved and
+   * a path may be registered once; both are refused at build time.
+   */
+  addRoute(method: "GET" | "POST", path: string, handler: RouteHandler): void;
+  /** `/ready` answers 503 while this check returns false, throws or takes over a second. */
+  addReadyCheck(name: string, check: ReadyCheck): void;
 }
 
 export interface Plugin {
