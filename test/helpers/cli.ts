@@ -14,9 +14,13 @@ export interface RunningGateway {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Start `switchyard start …` and wait for its "listening on" line. */
-export function startCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<RunningGateway> {
-  const child = spawn(process.execPath, [BIN, "start", "--port", "0", ...args], {
+export type Runtime = "node" | "deno" | "bun";
+export const RUNTIMES: Runtime[] = ["node", "deno", "bun"];
+
+/** Start `switchyard start …` (on `runtime`, through the Node CLI) and wait for its "listening on" line. */
+export function startCli(args: string[], options: { cwd?: string; env?: Record<string, string>; runtime?: Runtime; bin?: string } = {}): Promise<RunningGateway> {
+  const runtimeArgs = options.runtime === undefined ? [] : ["--runtime", options.runtime];
+  const child = spawn(process.execPath, [options.bin ?? BIN, "start", "--port", "0", ...runtimeArgs, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -24,7 +28,7 @@ export function startCli(args: string[], options: { cwd?: string; env?: Record<s
   let output = "";
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output}`)), 15_000);
+    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output}`)), 30_000);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       const match = /listening on (http:\/\/\S+)/.exec(output);
