@@ -4,8 +4,8 @@
  */
 import type { Gateway } from "../core/gateway.ts";
 import { fetchUpstream, type UpstreamClient } from "../core/upstream.ts";
-import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SHUTDOWN_TIMEOUT_MS, displayUrl, type RunningServer, type ServeOptions } from "./serve-options.ts";
-import { gracefulShutdown, reportError, withDeadline } from "./shutdown.ts";
+import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SHUTDOWN_TIMEOUT_MS, displayUrl, internalErrorResponse, type RunningServer, type ServeOptions } from "./serve-options.ts";
+import { gracefulShutdown, reportError, shutdownOnSignals, withDeadline } from "./shutdown.ts";
 
 export type { ListenOptions, RunningServer } from "./serve-options.ts";
 
@@ -84,7 +84,7 @@ export async function serve(gateway: Gateway, options: BunServeOptionsForGateway
     },
     error(error) {
       reportError(error);
-      return Response.json({ error: { message: "Internal gateway error.", type: "api_error", code: "internal_error", param: null } }, { status: 500 });
+      return internalErrorResponse();
     },
   });
   const stopServer = async (ms: number): Promise<void> => {
@@ -93,18 +93,8 @@ export async function serve(gateway: Gateway, options: BunServeOptionsForGateway
   };
   const shutdown = gracefulShutdown(stopServer, gateway, timeoutMs);
   if (options.handleSignals !== false) {
-    const onSignal = (): void => {
-      shutdown().then(
-        () => process.exit(0),
-        (error) => {
-          reportError(error);
-          process.exit(1);
-        },
-      );
-    };
-    // Listeners stay installed: a second signal (a terminal's Ctrl-C reaches both a parent CLI and us) must not kill the drain.
-    process.on("SIGTERM", onSignal);
-    process.on("SIGINT", onSignal);
+    // Handlers stay installed: a terminal's Ctrl-C reaches both a parent CLI and us, and the second must not cut the drain.
+    shutdownOnSignals(shutdown, { on: (signal, handler) => process.on(signal, handler), exit: (code) => process.exit(code) });
   }
   return { url: displayUrl(host, server.port), port: server.port, host, server, shutdown };
 }

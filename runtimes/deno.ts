@@ -4,12 +4,10 @@
  */
 import type { Gateway } from "../core/gateway.ts";
 import { fetchUpstream, type UpstreamClient } from "../core/upstream.ts";
-import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SHUTDOWN_TIMEOUT_MS, displayUrl, type RunningServer, type ServeOptions } from "./serve-options.ts";
-import { gracefulShutdown, reportError, withDeadline } from "./shutdown.ts";
+import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SHUTDOWN_TIMEOUT_MS, displayUrl, internalErrorResponse, type RunningServer, type ServeOptions } from "./serve-options.ts";
+import { gracefulShutdown, reportError, type ShutdownSignal, shutdownOnSignals, withDeadline } from "./shutdown.ts";
 
 export type { ListenOptions, RunningServer, ServeOptions } from "./serve-options.ts";
-
-type Signal = "SIGTERM" | "SIGINT";
 
 interface DenoHttpServer {
   readonly addr: { hostname: string; port: number };
@@ -26,7 +24,7 @@ interface DenoServeOptions {
 
 interface DenoRuntime {
   serve(options: DenoServeOptions, handler: (request: Request) => Response | Promise<Response>): DenoHttpServer;
-  addSignalListener(signal: Signal, handler: () => void): void;
+  addSignalListener(signal: ShutdownSignal, handler: () => void): void;
   exit(code: number): never;
 }
 
@@ -68,24 +66,14 @@ export function serve(gateway: Gateway, options: ServeOptions = {}): Promise<Den
             // Past the deadline the process exits (signals) or the caller moves on; open streams are cut then.
             const shutdown = gracefulShutdown((ms) => withDeadline(server.shutdown(), ms), gateway, timeoutMs);
             if (options.handleSignals !== false) {
-              const onSignal = (): void => {
-                shutdown().then(
-                  () => runtime.exit(0),
-                  (error) => {
-                    reportError(error);
-                    runtime.exit(1);
-                  },
-                );
-              };
-              // Listeners stay installed: a second signal (a terminal's Ctrl-C reaches both a parent CLI and us) must not kill the drain.
-              runtime.addSignalListener("SIGTERM", onSignal);
-              runtime.addSignalListener("SIGINT", onSignal);
+              // Handlers stay installed: a terminal's Ctrl-C reaches both a parent CLI and us, and the second must not cut the drain.
+              shutdownOnSignals(shutdown, { on: (signal, handler) => runtime.addSignalListener(signal, handler), exit: (code) => runtime.exit(code) });
             }
             queueMicrotask(() => resolve({ url: displayUrl(host, port), port, host, server, shutdown }));
           },
           onError: (error) => {
             reportError(error);
-            return Response.json({ error: { message: "Internal gateway error.", type: "api_error", code: "internal_error", param: null } }, { status: 500 });
+            return internalErrorResponse();
           },
         },
         gateway.fetch,

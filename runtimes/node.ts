@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Gateway } from "../core/gateway.ts";
 import { type FetchHandler, nodeHandler } from "./node-bridge.ts";
 import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SHUTDOWN_TIMEOUT_MS, displayUrl, type ListenOptions, type RunningServer, type ServeOptions } from "./serve-options.ts";
-import { gracefulShutdown, reportError } from "./shutdown.ts";
+import { gracefulShutdown, reportError, shutdownOnSignals } from "./shutdown.ts";
 
 export { nodeUpstream, type NodeUpstreamOptions } from "./node-upstream.ts";
 export type { FetchHandler } from "./node-bridge.ts";
@@ -80,19 +80,7 @@ export async function serve(gateway: Gateway, options: ServeOptions = {}): Promi
   const listener = await listen(gateway.fetch, options);
   const shutdown = gracefulShutdown((ms) => listener.close(ms), gateway, options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
   if (options.handleSignals !== false) {
-    const onSignal = (): void => {
-      process.off("SIGTERM", onSignal);
-      process.off("SIGINT", onSignal);
-      shutdown().then(
-        () => process.exit(0),
-        (error) => {
-          reportError(error);
-          process.exit(1);
-        },
-      );
-    };
-    process.on("SIGTERM", onSignal);
-    process.on("SIGINT", onSignal);
+    shutdownOnSignals(shutdown, { on: (signal, handler) => process.on(signal, handler), off: (signal, handler) => process.off(signal, handler), exit: (code) => process.exit(code) });
   }
   return Object.assign(listener, { shutdown });
 }

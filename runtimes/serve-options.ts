@@ -31,3 +31,8 @@ export function displayUrl(host: string, port: number): string {
   const shown = host.includes(":") ? (host === "::" ? "[::1]" : `[${host}]`) : host === "0.0.0.0" ? "127.0.0.1" : host;
   return `http://${shown}:${port}`;
 }
+
+/** What a server answers when the handler itself failed (the gateway answers its own errors). */
+export function internalErrorResponse(): Response {
+  return Response.json({ error: { message: "Internal gateway error.", type: "api_error", code: "internal_error", param: null } }, { status: 500 });
+}

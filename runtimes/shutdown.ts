@@ -27,3 +27,29 @@ export function withDeadline(work: Promise<unknown>, ms: number): Promise<void> 
 export function reportError(error: unknown): void {
   console.error(`switchyard: ${error instanceof Error ? error.message : String(error)}`);
 }
+
+export type ShutdownSignal = "SIGTERM" | "SIGINT";
+
+export interface SignalHooks {
+  on(signal: ShutdownSignal, handler: () => void): void;
+  /** Given: the first signal removes the handlers, so a second one ends the process at once. */
+  off?(signal: ShutdownSignal, handler: () => void): void;
+  exit(code: number): void;
+}
+
+/** On SIGTERM/SIGINT: shut down gracefully, then exit 0 (1 if shutting down failed). */
+export function shutdownOnSignals(shutdown: () => Promise<void>, hooks: SignalHooks): void {
+  const onSignal = (): void => {
+    hooks.off?.("SIGTERM", onSignal);
+    hooks.off?.("SIGINT", onSignal);
+    shutdown().then(
+      () => hooks.exit(0),
+      (error) => {
+        reportError(error);
+        hooks.exit(1);
+      },
+    );
+  };
+  hooks.on("SIGTERM", onSignal);
+  hooks.on("SIGINT", onSignal);
+}

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli, startCli } from "../helpers/cli.ts";
+import { ROOT, runCli, startCli } from "../helpers/cli.ts";
 
 function configDir(source: string): string {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-cli-"));
@@ -76,5 +76,28 @@ export default defineConfig({ providers: { mock: mock() }, plugins: [route({ mod
     expect(port.stderr.trim()).toBe('switchyard: --port must be an integer from 0 to 65535, got "http"');
     const missing = await runCli(["start", "--config", "/nowhere/switchyard.config.ts"]);
     expect(missing.stderr.trim()).toBe("switchyard: config file not found: /nowhere/switchyard.config.ts");
+  });
+
+  it("refuses an unknown --runtime in one line", async () => {
+    const result = await runCli(["start", "--runtime", "rust"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe('switchyard: --runtime must be one of node, deno, bun, got "rust"');
+  });
+
+  // `bunx --bun switchyard` and `deno run -A …/bin/switchyard.mjs` run the CLI itself on that runtime.
+  const bin = (name: string): string => join(ROOT, "node_modules", ".bin", name);
+  it.each([
+    ["bun", [bin("bun"), "--bun", "--no-install"]],
+    ["deno", [bin("deno"), "run", "--allow-all", "--node-modules-dir=manual"]],
+  ])("runs directly on %s, resolving a config's switchyard imports", async (_runtime, launcher) => {
+    const dir = configDir(`import { defineConfig } from "switchyard";
+import { mock } from "switchyard/providers";
+import { route } from "switchyard/plugins";
+export default defineConfig({ providers: { mock: mock() }, plugins: [route({ models: { fast: [{ provider: "mock", model: "mock" }] } })] });
+`);
+    const result = await runCli(["check"], { cwd: dir, launcher, env: { DENO_NO_UPDATE_CHECK: "1" } });
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toContain("fast -> mock/mock");
+    expect(result.code).toBe(0);
   });
 });

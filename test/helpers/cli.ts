@@ -55,10 +55,14 @@ export function startCli(args: string[], options: { cwd?: string; env?: Record<s
   });
 }
 
-/** Run a CLI command to completion. */
-export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Run a CLI command to completion (`launcher`: run bin/switchyard.mjs with that command instead of this Node). */
+export function runCli(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; launcher?: string[] } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const [file, ...before] = options.launcher ?? [process.execPath];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(file, [...before, BIN, ...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c) => (stdout += c));
