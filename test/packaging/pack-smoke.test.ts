@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -40,8 +40,15 @@ afterAll(() => {
 
 describe("the packed tarball, installed into an empty project", () => {
   it("holds only what a user needs: built JavaScript, declarations, the CLI and the README", () => {
-    const pkg = JSON.parse(readFileSync(join(app, "node_modules", "switchyard", "package.json"), "utf8")) as { files: string[] };
+    const installed = join(app, "node_modules", "switchyard");
+    const pkg = JSON.parse(readFileSync(join(installed, "package.json"), "utf8")) as { files: string[]; exports: Record<string, unknown> };
     expect(pkg.files).toEqual(["dist", "!dist/.built", "bin", "README.md"]);
+    // Every entry point's code and declarations are in the tarball (tsconfig.build.json lists the entries).
+    const missing = Object.values(pkg.exports)
+      .flatMap((target) => (typeof target === "object" ? [(target as { types: string }).types, (target as { default: string }).default] : []))
+      .filter((file) => !existsSync(join(installed, file)));
+    expect(missing).toEqual([]);
+    expect(existsSync(join(installed, "core"))).toBe(false);
   });
 
   it("imports by package name and answers the mock model in-process", async () => {
