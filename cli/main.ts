@@ -5,6 +5,7 @@ import { embeddedConfig } from "./default-config.ts";
 import { RUNTIMES, type RuntimeHost, type RuntimeName } from "./host.ts";
 import { CliError, CONFIG_NAMES, findConfig } from "./load-config.ts";
 import type { GatewayConfig } from "../core/config.ts";
+import type { RunningServer } from "../runtimes/serve-options.ts";
 
 const HELP = `switchyard ${VERSION}: an LLM gateway
 
@@ -127,7 +128,7 @@ async function start(flags: Flags, host: RuntimeHost, argv: string[]): Promise<n
   }
   const { config, source } = await resolveConfig(flags, host);
   const gateway = await build(config, host);
-  let server;
+  let server: RunningServer;
   try {
     server = await host.serve(gateway, { port, host: address });
   } catch (error) {
