@@ -27,4 +27,6 @@ if (existsSync(join(root, "core"))) {
     await buildDist({ quiet: true });
   }
 }
-await import(pathToFileURL(join(root, "dist", "cli.js")).href);
+// `bunx --bun switchyard` and `deno run -A npm:switchyard` run this file on their own runtime.
+const entry = globalThis.Deno !== undefined ? "cli-deno.js" : globalThis.Bun !== undefined ? "cli-bun.js" : "cli.js";
+await import(pathToFileURL(join(root, "dist", entry)).href);

@@ -1,19 +1,21 @@
 import { existsSync } from "node:fs";
 import { unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { build, type Plugin as EsbuildPlugin } from "esbuild";
+import { pathToFileURL } from "node:url";
+import type { Plugin as EsbuildPlugin } from "esbuild";
 import type { GatewayConfig } from "../core/config.ts";
 
 export const CONFIG_NAMES = ["switchyard.config.ts", "switchyard.config.mts", "switchyard.config.js", "switchyard.config.mjs"];
 
 /** The public entry points, as built files next to the running CLI. */
-const SELF_ENTRIES: Record<string, string> = {
+export const SELF_ENTRIES: Record<string, string> = {
   switchyard: "index.js",
   "switchyard/providers": "providers.js",
   "switchyard/plugins": "plugins.js",
   "switchyard/stores": "stores.js",
   "switchyard/node": "node.js",
+  "switchyard/deno": "deno.js",
+  "switchyard/bun": "bun.js",
   "switchyard/testing": "testing.js",
 };
 
@@ -46,18 +48,30 @@ function selfResolve(distDir: string): EsbuildPlugin {
   return {
     name: "switchyard-self",
     setup(b) {
-      b.onResolve({ filter: /^switchyard(\/.*)?$/ }, (args) => {
-        const file = SELF_ENTRIES[args.path];
-        if (file === undefined) return { errors: [{ text: `"${args.path}" is not an entry point of switchyard (${Object.keys(SELF_ENTRIES).join(", ")})` }] };
-        return { path: pathToFileURL(join(distDir, file)).href, external: true };
+      b.onResolve({ filter: SELF_SPECIFIER }, (args) => {
+        const path = selfEntryPath(args.path, distDir);
+        return typeof path === "string" ? { path: pathToFileURL(path).href, external: true } : { errors: [{ text: path.error }] };
       });
     },
   };
 }
 
-/** Load a config script: bundle it with esbuild (TypeScript included), import it, return its default export. */
-export async function loadConfig(path: string): Promise<GatewayConfig> {
-  const distDir = dirname(fileURLToPath(import.meta.url));
+export const SELF_SPECIFIER = /^switchyard(\/.*)?$/;
+
+/** The built file a `switchyard…` import names, or why there is none. */
+export function selfEntryPath(specifier: string, distDir: string): string | { error: string } {
+  const file = SELF_ENTRIES[specifier];
+  if (file === undefined) return { error: `"${specifier}" is not an entry point of switchyard (${Object.keys(SELF_ENTRIES).join(", ")})` };
+  return join(distDir, file);
+}
+
+/**
+ * Load a config script on Node: bundle it with esbuild (TypeScript included), import it, return
+ * its default export. `distDir` holds the built entry points that `switchyard` imports resolve to.
+ */
+export async function loadConfig(path: string, distDir: string): Promise<GatewayConfig> {
+  // Loaded on demand: Deno and Bun import configs natively and never need esbuild.
+  const { build } = await import("esbuild");
   let code: string;
   try {
     const result = await build({
@@ -77,6 +91,11 @@ export async function loadConfig(path: string): Promise<GatewayConfig> {
     const where = first?.location ? ` (${first.location.file}:${first.location.line})` : "";
     throw new CliError(`cannot load config ${path}: ${first?.text ?? (error as Error).message}${where}`);
   }
+  return importBundled(code, path);
+}
+
+/** Import a bundled config and return its default export. */
+export async function importBundled(code: string, path: string): Promise<GatewayConfig> {
   // Written beside the config so the config's own bare imports resolve from its node_modules.
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.mjs`);
   await writeFile(temp, code);
@@ -88,6 +107,11 @@ export async function loadConfig(path: string): Promise<GatewayConfig> {
   } finally {
     await unlink(temp).catch(() => {});
   }
+  return configFromModule(mod, path);
+}
+
+/** A config module's default export, or a one-line reason why there is none. */
+export function configFromModule(mod: { default?: unknown }, path: string): GatewayConfig {
   const config = mod.default;
   if (config === undefined) throw new CliError(`config ${path} has no default export; export default defineConfig({ ... })`);
   return config as GatewayConfig;

@@ -10,9 +10,24 @@ import type { Attempt, Principal, Surface, Target, Usage } from "./types.ts";
  * }
  * ```
  * Declare members optional: a plugin that reads a variable cannot know that its writer ran.
+ * The built-in plugins' variables are declared here rather than beside each plugin: JSR rejects
+ * published modules that augment another module's types.
  */
-// deno-lint-ignore no-empty-interface
-export interface ContextVariables {}
+export interface ContextVariables {
+  /** The id of the key that authenticated the request (set by `auth`). */
+  authKeyId?: string;
+  /** What the response cache did for this request (set by `cache`). */
+  cache?: "hit" | "miss" | "bypass";
+  /** Targets the circuit breaker passed over for this request (`provider/model`). */
+  circuitSkipped?: string[];
+  /**
+   * What the request cost in USD (set by `cost`): 0 when no provider served it, null when the
+   * served model has no known price or the provider reported no usage.
+   */
+  costUsd?: number | null;
+  /** The region this request is routed to (set by `route` when targets name regions). */
+  routeRegion?: string | null;
+}
 
 /** A parsed request body: the client's JSON object, mutated only through the context. */
 export type RequestBody = Record<string, unknown>;

@@ -2,16 +2,12 @@ import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Gateway } from "../core/gateway.ts";
 import { type FetchHandler, nodeHandler } from "./node-bridge.ts";
+import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SHUTDOWN_TIMEOUT_MS, displayUrl, type ListenOptions, type RunningServer, type ServeOptions } from "./serve-options.ts";
+import { gracefulShutdown, reportError, shutdownOnSignals } from "./shutdown.ts";
 
 export { nodeUpstream, type NodeUpstreamOptions } from "./node-upstream.ts";
 export type { FetchHandler } from "./node-bridge.ts";
-
-export interface ListenOptions {
-  /** Default 8787; 0 picks a free port. */
-  port?: number;
-  /** Default 127.0.0.1. Use 0.0.0.0 to accept connections from other machines. */
-  host?: string;
-}
+export type { ListenOptions, RunningServer, ServeOptions } from "./serve-options.ts";
 
 export interface Listener {
   readonly url: string;
@@ -24,25 +20,11 @@ export interface Listener {
   readonly server: HttpServer;
 }
 
-export interface ServeOptions extends ListenOptions {
-  /** How long shutdown waits for in-flight requests and streams. Default 10 000 ms. */
-  shutdownTimeoutMs?: number;
-  /** Exit the process cleanly on SIGTERM/SIGINT. Default true. */
-  handleSignals?: boolean;
-}
-
-export interface NodeServer extends Listener {
-  /** Graceful shutdown: stop accepting, finish in-flight work, close plugins. Idempotent. */
-  shutdown(): Promise<void>;
-}
-
-function report(error: unknown): void {
-  console.error(`switchyard: ${error instanceof Error ? error.message : String(error)}`);
-}
+export interface NodeServer extends Listener, RunningServer {}
 
 /** Serve any fetch handler with node:http (the gateway, or a mock upstream in tests). */
 export function listen(handler: FetchHandler, options: ListenOptions = {}): Promise<Listener> {
-  const handle = nodeHandler(handler, report);
+  const handle = nodeHandler(handler, reportError);
   let active = 0;
   let stopping = false;
   let idleWaiter: (() => void) | null = null;
@@ -56,16 +38,15 @@ export function listen(handler: FetchHandler, options: ListenOptions = {}): Prom
     });
     void handle(req, res);
   });
-  const host = options.host ?? "127.0.0.1";
+  const host = options.host ?? DEFAULT_HOST;
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 8787, host, () => {
+    server.listen(options.port ?? DEFAULT_PORT, host, () => {
       server.off("error", reject);
       const port = (server.address() as AddressInfo).port;
-      const shownHost = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
       let closing: Promise<void> | null = null;
       resolve({
-        url: `http://${shownHost}:${port}`,
+        url: displayUrl(host, port),
         port,
         host,
         server,
@@ -97,30 +78,9 @@ export function listen(handler: FetchHandler, options: ListenOptions = {}): Prom
  */
 export async function serve(gateway: Gateway, options: ServeOptions = {}): Promise<NodeServer> {
   const listener = await listen(gateway.fetch, options);
-  const timeoutMs = options.shutdownTimeoutMs ?? 10_000;
-  let stopping: Promise<void> | null = null;
-  const shutdown = (): Promise<void> => {
-    stopping ??= (async () => {
-      const started = Date.now();
-      await listener.close(timeoutMs);
-      await gateway.close({ timeoutMs: Math.max(0, timeoutMs - (Date.now() - started)) });
-    })();
-    return stopping;
-  };
+  const shutdown = gracefulShutdown((ms) => listener.close(ms), gateway, options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
   if (options.handleSignals !== false) {
-    const onSignal = (): void => {
-      process.off("SIGTERM", onSignal);
-      process.off("SIGINT", onSignal);
-      shutdown().then(
-        () => process.exit(0),
-        (error) => {
-          report(error);
-          process.exit(1);
-        },
-      );
-    };
-    process.on("SIGTERM", onSignal);
-    process.on("SIGINT", onSignal);
+    shutdownOnSignals(shutdown, { on: (signal, handler) => process.on(signal, handler), off: (signal, handler) => process.off(signal, handler), exit: (code) => process.exit(code) });
   }
   return Object.assign(listener, { shutdown });
 }

@@ -1,7 +1,7 @@
 // Build dist/ with esbuild: one ESM file per public entry, shared code split into chunks so
 // every entry sees the same core module instances. Dependencies stay external.
 import { build } from "esbuild";
-import { rm, writeFile } from "node:fs/promises";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
@@ -12,13 +12,34 @@ export const ENTRIES = {
   plugins: "plugins/index.ts",
   stores: "stores/index.ts",
   node: "runtimes/node.ts",
+  deno: "runtimes/deno.ts",
+  bun: "runtimes/bun.ts",
   testing: "testing/index.ts",
   cli: "cli/index.ts",
+  "cli-deno": "cli/deno.ts",
+  "cli-bun": "cli/bun.ts",
 };
+
+/**
+ * dist/import-map.json: `switchyard` and each subpath of package.json's exports → its built file,
+ * so a config run by Deno resolves them to this installation wherever the config lives.
+ */
+async function writeImportMap(outdir) {
+  const { name, exports } = JSON.parse(await readFile(join(root, "package.json"), "utf8"));
+  const imports = {};
+  for (const [subpath, target] of Object.entries(exports)) {
+    const file = typeof target === "string" ? target : target.default;
+    if (!file.startsWith("./dist/") || !file.endsWith(".js")) continue;
+    imports[subpath === "." ? name : `${name}/${subpath.slice(2)}`] = `./${file.slice("./dist/".length)}`;
+  }
+  await writeFile(join(outdir, "import-map.json"), JSON.stringify({ imports }, null, 2) + "\n");
+}
 
 export async function buildDist({ quiet = false } = {}) {
   const outdir = join(root, "dist");
-  await rm(outdir, { recursive: true, force: true });
+  // dist/types comes from tsc (`npm run build:types`), which is slow: it survives a JS rebuild.
+  const previous = await readdir(outdir).catch(() => []);
+  await Promise.all(previous.filter((name) => name !== "types").map((name) => rm(join(outdir, name), { recursive: true, force: true })));
   const started = Date.now();
   await build({
     absWorkingDir: root,
@@ -34,6 +55,7 @@ export async function buildDist({ quiet = false } = {}) {
     chunkNames: "chunks/[name]-[hash]",
     logLevel: quiet ? "error" : "warning",
   });
+  await writeImportMap(outdir);
   await writeFile(join(outdir, ".built"), String(Date.now()));
   if (!quiet) console.log(`built dist/ in ${Date.now() - started} ms`);
 }

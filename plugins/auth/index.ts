@@ -101,13 +101,6 @@ function optionalMetadata(value: unknown, where: string): Readonly<Record<string
   return Object.freeze({ ...(value as Record<string, string>) });
 }
 
-declare module "../../core/context.ts" {
-  interface ContextVariables {
-    /** The id of the key that authenticated the request (set by `auth`). */
-    authKeyId?: string;
-  }
-}
-
 /**
  * Virtual keys from config, an environment variable or a file. Keys are stored as SHA-256 hashes
  * and looked up by the hash of what the caller presents, so no secret is kept in plain text once

@@ -28,13 +28,6 @@ export interface CacheOptions {
   ignore?: string[];
 }
 
-declare module "../../core/context.ts" {
-  interface ContextVariables {
-    /** What the response cache did for this request (set by `cache`). */
-    cache?: "hit" | "miss" | "bypass";
-  }
-}
-
 /** A miss on its way to being stored: both the body and the request's outcome must be in. */
 interface Pending {
   readonly key: string;

@@ -53,13 +53,6 @@ export interface CircuitBreakerPlugin extends Plugin {
   snapshot(): CircuitSnapshot[];
 }
 
-declare module "../../core/context.ts" {
-  interface ContextVariables {
-    /** Targets the circuit breaker passed over for this request (`provider/model`). */
-    circuitSkipped?: string[];
-  }
-}
-
 function positive(value: number | undefined, fallback: number, name: string, min = 0): number {
   const v = value ?? fallback;
   if (typeof v !== "number" || !Number.isFinite(v) || v < min) throw new TypeError(`circuitBreaker: ${name} must be a number >= ${min}`);

@@ -7,16 +7,6 @@ import { type ModelPrice, PRICES } from "./prices.ts";
 export { PRICES, PRICES_CHECKED, type ModelPrice, type PriceEntry, type TokenPrices } from "./prices.ts";
 export { requestCost } from "./compute.ts";
 
-declare module "../../core/context.ts" {
-  interface ContextVariables {
-    /**
-     * What the request cost in USD (set by `cost`): 0 when no provider served it, null when the
-     * served model has no known price or the provider reported no usage.
-     */
-    costUsd?: number | null;
-  }
-}
-
 export interface CostOptions {
   /**
    * Prices that replace or add to the shipped table, in USD per million tokens. Keys are a model

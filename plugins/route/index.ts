@@ -73,13 +73,6 @@ interface CompiledAlias {
 
 const TIMEOUT_FIELDS = new Set(["connectMs", "firstByteMs", "idleMs", "totalMs"]);
 
-declare module "../../core/context.ts" {
-  interface ContextVariables {
-    /** The region this request is routed to (set by `route` when targets name regions). */
-    routeRegion?: string | null;
-  }
-}
-
 /** Whether any target anywhere names a region, known before setup. */
 function usesRegions(options: RouteOptions): boolean {
   const named = (list: unknown): boolean => Array.isArray(list) && list.some((t) => t !== null && typeof t === "object" && (t as RouteTarget).region !== undefined);

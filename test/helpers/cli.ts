@@ -14,9 +14,13 @@ export interface RunningGateway {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Start `switchyard start …` and wait for its "listening on" line. */
-export function startCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<RunningGateway> {
-  const child = spawn(process.execPath, [BIN, "start", "--port", "0", ...args], {
+export type Runtime = "node" | "deno" | "bun";
+export const RUNTIMES: Runtime[] = ["node", "deno", "bun"];
+
+/** Start `switchyard start …` (on `runtime`, through the Node CLI) and wait for its "listening on" line. */
+export function startCli(args: string[], options: { cwd?: string; env?: Record<string, string>; runtime?: Runtime; bin?: string } = {}): Promise<RunningGateway> {
+  const runtimeArgs = options.runtime === undefined ? [] : ["--runtime", options.runtime];
+  const child = spawn(process.execPath, [options.bin ?? BIN, "start", "--port", "0", ...runtimeArgs, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -24,7 +28,7 @@ export function startCli(args: string[], options: { cwd?: string; env?: Record<s
   let output = "";
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output}`)), 15_000);
+    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output}`)), 30_000);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       const match = /listening on (http:\/\/\S+)/.exec(output);
@@ -51,10 +55,14 @@ export function startCli(args: string[], options: { cwd?: string; env?: Record<s
   });
 }
 
-/** Run a CLI command to completion. */
-export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Run a CLI command to completion (`launcher`: run bin/switchyard.mjs with that command instead of this Node). */
+export function runCli(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; launcher?: string[] } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const [file, ...before] = options.launcher ?? [process.execPath];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(file, [...before, BIN, ...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c) => (stdout += c));

@@ -7,16 +7,11 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listen, type Listener } from "../../runtimes/node.ts";
 import { mockUpstream } from "../../testing/index.ts";
-import { startCli, type RunningGateway } from "../helpers/cli.ts";
+import { RUNTIMES, startCli, type RunningGateway, type Runtime } from "../helpers/cli.ts";
 
 const TEAM_KEY = "sk-team-a-0123456789";
 const NARROW_KEY = "sk-narrow-0123456789";
 const UPSTREAM_KEY = "sk-upstream-secret-42";
-
-const upstream = mockUpstream({ apiKey: UPSTREAM_KEY, chunkDelayMs: 2 });
-let upstreamServer: Listener;
-let gateway: RunningGateway;
-let client: OpenAI;
 
 /** A config script outside the repository, importing the package by name. */
 function writeConfig(upstreamUrl: string): string {
@@ -51,19 +46,39 @@ export default defineConfig({
   return path;
 }
 
-beforeAll(async () => {
-  upstreamServer = await listen(upstream.fetch, { port: 0 });
-  const configPath = writeConfig(upstreamServer.url);
-  gateway = await startCli(["--config", configPath], { cwd: tmpdir() });
-  client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: TEAM_KEY, maxRetries: 0 });
-});
+/** Resolves "open" or "refused" for a new TCP connection to the port. */
+function probe(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => (socket.destroy(), resolve("open")));
+    socket.once("error", () => resolve("refused"));
+  });
+}
 
-afterAll(async () => {
-  await gateway?.stop();
-  await upstreamServer?.close(1000);
-});
+// The same config, started by the same CLI command, served by each runtime.
+describe.each(RUNTIMES)("gateway on %s driven by the official openai client", (runtime: Runtime) => {
+  const upstream = mockUpstream({ apiKey: UPSTREAM_KEY, chunkDelayMs: 2 });
+  let upstreamServer: Listener;
+  let gateway: RunningGateway;
+  let client: OpenAI;
+  let configPath: string;
 
-describe("Node server driven by the official openai client", () => {
+  beforeAll(async () => {
+    upstreamServer = await listen(upstream.fetch, { port: 0 });
+    configPath = writeConfig(upstreamServer.url);
+    gateway = await startCli(["--config", configPath], { cwd: tmpdir(), runtime });
+    client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: TEAM_KEY, maxRetries: 0 });
+  });
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await upstreamServer?.close(1000);
+  });
+
+  it("says which runtime serves it", () => {
+    expect(gateway.output()).toContain(`runtime: ${runtime}`);
+  });
+
   it("answers a chat completion through auth + route", async () => {
     upstream.reset();
     const completion = await client.chat.completions.create({ model: "fast", messages: [{ role: "user", content: "Say hi" }] });
@@ -238,5 +253,23 @@ describe("Node server driven by the official openai client", () => {
     gate.release();
     await expect.poll(() => upstream.calls[0].aborted, { timeout: 5000 }).toBe(true);
     expect(upstream.calls[0].finished).toBe(false);
+  });
+  it("finishes a stream in flight on SIGTERM, refuses new connections meanwhile, then exits 0", async () => {
+    const own = await startCli(["--config", configPath], { cwd: tmpdir(), runtime });
+    upstream.reset();
+    const gate = upstream.gate(2);
+    const response = await fetch(`${own.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEAM_KEY}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "fast", stream: true, messages: [{ role: "user", content: "long answer" }] }),
+    });
+    await gate.reached;
+    own.child.kill("SIGTERM");
+    const port = Number(new URL(own.url).port);
+    await expect.poll(() => probe(port), { timeout: 10_000 }).toBe("refused");
+    gate.release();
+    const text = await response.text();
+    expect(text).toContain("data: [DONE]");
+    expect(await own.exited).toBe(0);
   });
 });
