@@ -59,3 +59,4 @@ export {
   PROMETHEUS_CONTENT_TYPE,
   UNROUTED,
 } from "./metrics/index.ts";
+export { tracing, type TracingOptions } from "./tracing/index.ts";
