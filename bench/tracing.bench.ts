@@ -1,7 +1,8 @@
 /**
  * What the tracing plugin costs per request:
  * 1. its three hooks (onRequest, onAttempt, onComplete) for one request, with no SDK registered
- *    (the no-op path) and with an SDK that records every span, against creating the context alone;
+ *    (the no-op path) and with an SDK that records every span, against the same request
+ *    bookkeeping (context, one attempt) with empty hooks;
  * 2. a whole in-process chat request (mock provider) without the plugin, with it and no SDK, and
  *    with it and a recording SDK (spans handed to an exporter that drops them).
  * Run: npm run bench:tracing
@@ -35,13 +36,15 @@ async function hooksOf(plugin: Plugin) {
   await createGateway({ providers: { mock: mock() }, plugins: [plugin] });
   return { onRequest: handlerOf(plugin.onRequest), onAttempt: handlerOf(plugin.onAttempt), onComplete: handlerOf(plugin.onComplete) };
 }
+/** The same request bookkeeping with hooks that do nothing: the baseline. */
+const none = { onRequest: () => {}, onAttempt: () => {}, onComplete: () => {} } as Record<"onRequest" | "onAttempt" | "onComplete", Handler>;
 const noSdk = await hooksOf(tracing());
 const withSdk = await hooksOf(tracing({ tracerProvider: recording }));
 
 function newContext(): RequestContext {
   return new RequestContext(request, "chat", body, "mock/m", false, performance.now(), bodyText);
 }
-function oneRequest(hooks: typeof noSdk): RequestContext {
+function oneRequest(hooks: typeof none): RequestContext {
   const ctx = newContext();
   hooks.onRequest(ctx);
   const attempt: Attempt = { index: 0, target, startedAt: 0.1, outcome: "pending", status: 0, firstByteMs: -1, durationMs: -1, errorCode: null, fault: null, headers: {} };
@@ -65,7 +68,7 @@ const tracedSdk = await createGateway({ providers: { mock: mock() }, plugins: [t
 
 group("tracing hooks for one request", () => {
   summary(() => {
-    bench("create the request context alone (baseline)", () => do_not_optimize(newContext()));
+    bench("context + attempt bookkeeping, empty hooks (baseline)", () => do_not_optimize(oneRequest(none)));
     bench("context + tracing hooks, no SDK (no-op)", () => do_not_optimize(oneRequest(noSdk)));
     bench("context + tracing hooks, recording SDK", () => do_not_optimize(oneRequest(withSdk)));
   });

@@ -1,6 +1,6 @@
 /**
  * Attribute names from the OpenTelemetry semantic conventions the tracing plugin emits: GenAI
- * (development status, as of semantic conventions 1.37+), HTTP, server and error. Spelled out
+ * (development status, as of semantic conventions 1.37+), HTTP and error. Spelled out
  * here rather than imported so the plugin depends on `@opentelemetry/api` alone.
  */
 export const GEN_AI_OPERATION_NAME = "gen_ai.operation.name";
@@ -24,8 +24,6 @@ export const HTTP_REQUEST_METHOD = "http.request.method";
 export const HTTP_RESPONSE_STATUS_CODE = "http.response.status_code";
 export const HTTP_ROUTE = "http.route";
 export const URL_PATH = "url.path";
-export const SERVER_ADDRESS = "server.address";
-export const SERVER_PORT = "server.port";
 
 /** The gateway's own attributes. */
 export const SWITCHYARD_REQUEST_ID = "switchyard.request.id";

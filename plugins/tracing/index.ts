@@ -7,6 +7,7 @@ import {
   SpanKind,
   SpanStatusCode,
   type TextMapGetter,
+  isSpanContextValid,
   trace,
   type Tracer,
   type TracerProvider,
@@ -34,7 +35,8 @@ interface RequestTrace {
   readonly span: Span;
   /** The request span's context: the parent of each attempt span. */
   readonly context: Context;
-  readonly attempts: Map<Attempt, Span>;
+  /** Attempt spans; null when the request span does not record (sampled out) and only its context travels on. */
+  readonly attempts: Map<Attempt, Span> | null;
 }
 
 const headerGetter: TextMapGetter<Headers> = {
@@ -75,8 +77,12 @@ export function tracing(options: TracingOptions = {}): Plugin {
       { kind: SpanKind.SERVER, startTime: arrival(ctx), attributes: { [A.GEN_AI_OPERATION_NAME]: operation, [A.GEN_AI_REQUEST_MODEL]: ctx.model } },
       parent,
     );
-    // The rest is built only for a span that records: without an SDK this is the whole cost.
-    if (!span.isRecording()) return null;
+    if (!span.isRecording()) {
+      // Sampled out behind a valid trace: the upstream still hears the decision. Without an SDK
+      // or a propagator the context is invalid and this is the whole cost of a request.
+      if (isSpanContextValid(span.spanContext())) traces.set(ctx, { span, context: trace.setSpan(parent, span), attempts: null });
+      return null;
+    }
     span.setAttributes(requestAttributes(ctx));
     const started: RequestTrace = { span, context: trace.setSpan(parent, span), attempts: new Map() };
     traces.set(ctx, started);
@@ -110,6 +116,10 @@ export function tracing(options: TracingOptions = {}): Plugin {
   function attemptStarted(ctx: RequestContext, attempt: Attempt): void {
     const traced = traces.get(ctx);
     if (traced === undefined) return;
+    if (traced.attempts === null) {
+      propagation.inject(traced.context, attempt.headers);
+      return;
+    }
     const { provider, model } = attempt.target;
     const operation = A.OPERATION[ctx.surface] ?? ctx.surface;
     const system = providers.get(provider)?.kind ?? provider;
@@ -137,12 +147,14 @@ export function tracing(options: TracingOptions = {}): Plugin {
   function complete(ctx: RequestContext): void {
     if (ctx.surface === "models") return;
     // A request refused before its body parsed never reached onRequest: give it its span now.
-    const traced = traces.get(ctx) ?? (ctx.body === null ? begin(ctx) : null);
-    if (traced === null) return;
-    traces.delete(ctx);
+    let traced = traces.get(ctx);
+    if (traced !== undefined) traces.delete(ctx);
+    else if (ctx.body === null) traced = begin(ctx) ?? undefined;
+    if (traced === undefined || traced.attempts === null) return;
+    const attempts = traced.attempts;
     const usage = ctx.usage;
     for (const attempt of ctx.attempts) {
-      const span = traced.attempts.get(attempt);
+      const span = attempts.get(attempt);
       if (span === undefined) {
         // Passed over before this plugin's onAttempt ran (an open circuit): nothing was sent.
         traced.span.addEvent("switchyard.attempt.skipped", { [A.SWITCHYARD_PROVIDER]: attempt.target.provider, [A.GEN_AI_REQUEST_MODEL]: attempt.target.model });
@@ -165,7 +177,7 @@ export function tracing(options: TracingOptions = {}): Plugin {
 
     const span = traced.span;
     span.setAttribute(A.HTTP_RESPONSE_STATUS_CODE, ctx.status);
-    span.setAttribute(A.SWITCHYARD_ATTEMPTS, traced.attempts.size);
+    span.setAttribute(A.SWITCHYARD_ATTEMPTS, attempts.size);
     if (ctx.served !== null) {
       span.setAttribute(A.GEN_AI_RESPONSE_MODEL, ctx.served.model);
       span.setAttribute(A.SWITCHYARD_PROVIDER, ctx.served.provider);

@@ -197,6 +197,18 @@ describe("metrics", () => {
     expect(m.families.get("switchyard_request_duration_seconds_count")!.samples.length).toBe(11);
   });
 
+  it("counts an upstream's 429 apart from a gateway limiter's", async () => {
+    const { gateway, up } = await gatewayWithUpstreams(["a"], [metrics()]);
+    up.a.fail({ status: 429, headers: { "retry-after": "1" } });
+    const res = await gateway.post("/v1/chat/completions", chat("a/m"));
+    expect(res.status).toBe(429);
+    expect((await res.json()).error.code).toBe("rate_limit_exceeded");
+    await settled(gateway);
+    const m = parse(await (await gateway.request("/metrics")).text());
+    expect(m.value("switchyard_rate_limited_requests_total", { route: "a/m", fault: "provider" })).toBe(1);
+    expect(m.value("switchyard_requests_total", { route: "a/m", provider: "a", model: "m", status: "429", fault: "provider" })).toBe(1);
+  });
+
   it("escapes label values so quotes, backslashes and newlines survive a parser", async () => {
     const { gateway } = await gatewayWithUpstreams(["a"], [metrics()]);
     const model = 'we"ird\\name';

@@ -1,6 +1,6 @@
 import { propagation, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
-import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
+import { AlwaysOffSampler, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cost, fallback, route } from "../../plugins/index.ts";
 import { tracing } from "../../plugins/tracing/index.ts";
@@ -94,6 +94,18 @@ describe("tracing", () => {
     const request = (await spans()).find((s) => s.kind === SpanKind.SERVER)!;
     expect(request.spanContext().traceId).toBe(traceId);
     expect(request.parentSpanContext?.spanId).toBe(parent);
+  });
+
+  it("passes a sampled-out decision upstream without recording spans", async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new TracerProvider({ sampler: new AlwaysOffSampler(), spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+    const { gateway, up } = await gatewayWithUpstreams(["a"], [tracing({ tracerProvider: provider })]);
+    const traceId = "0af7651916cd43dd8448eb211c80319c";
+    await (await gateway.post("/v1/chat/completions", chat("a/m"), { traceparent: `00-${traceId}-b7ad6b7169203331-01` })).text();
+    await settled(gateway);
+    await provider.forceFlush();
+    expect(exporter.getFinishedSpans()).toEqual([]);
+    expect(up.a.calls[0].headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`));
   });
 
   it("marks failures: error.type on every failed request, ERROR status for 5xx only, and a span for a body that never parsed", async () => {
