@@ -2,7 +2,7 @@ import { propagation, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { AlwaysOffSampler, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cost, fallback, route } from "../../plugins/index.ts";
+import { circuitBreaker, cost, fallback, route } from "../../plugins/index.ts";
 import { tracing } from "../../plugins/tracing/index.ts";
 import { readSSE } from "../../testing/index.ts";
 import { chat, gatewayWithUpstreams, settled } from "../reliability/helpers.ts";
@@ -82,6 +82,22 @@ describe("tracing", () => {
     const traceparent = (headers: Record<string, string>) => headers.traceparent?.split("-");
     expect(traceparent(up.a.calls[0].headers)).toEqual(["00", request.spanContext().traceId, first.spanContext().spanId, "01"]);
     expect(traceparent(up.b.calls[0].headers)).toEqual(["00", request.spanContext().traceId, second.spanContext().spanId, "01"]);
+  });
+
+  it("shows a target an open circuit passed over as an event, not a span", async () => {
+    const { provider, spans } = sdk();
+    const { gateway, up } = await gatewayWithUpstreams(["a", "b"], [tracing({ tracerProvider: provider }), fastRoute(), fallback({ retries: 0 }), circuitBreaker({ failures: 1 })]);
+    up.a.fail({ status: 500 });
+    await (await gateway.post("/v1/chat/completions", chat("fast"))).text(); // opens a's circuit
+    await settled(gateway);
+    await (await gateway.post("/v1/chat/completions", chat("fast"))).text();
+    await settled(gateway);
+    const all = await spans();
+    const second = all.filter((s) => s.kind === SpanKind.SERVER)[1];
+    expect(second.events.map((e) => [e.name, e.attributes?.["switchyard.provider"]])).toEqual([["switchyard.attempt.skipped", "a"]]);
+    const children = all.filter((s) => s.parentSpanContext?.spanId === second.spanContext().spanId);
+    expect(children.map((s) => s.attributes["switchyard.provider"])).toEqual(["b"]);
+    expect(second.attributes["switchyard.attempts"]).toBe(1);
   });
 
   it("continues an incoming traceparent", async () => {
