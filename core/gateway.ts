@@ -59,6 +59,8 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       catalog.set(id, { id, owned_by: name });
     }
   }
+  // Filled once every plugin's setup has run; plugins read it per request through `setup.models()`.
+  let models: readonly ModelEntry[] = [];
   const routes: ExtraRoute[] = [];
   const readyChecks: NamedReadyCheck[] = [];
   let settingUp = "";
@@ -68,6 +70,10 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     plugins: chain.plugins,
     addModel(id, ownedBy = "switchyard") {
       if (!catalog.has(id)) catalog.set(id, { id, owned_by: ownedBy });
+    },
+    models: () => models,
+    get inFlight() {
+      return completions.inFlight;
     },
     report: (error, where) => completions.report(toReported(error, where)),
     addRoute(method, path, handler) {
@@ -93,7 +99,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     }
   }
   // Aliases first, then `provider/model` ids, each in registration order.
-  const models = Object.freeze([...catalog.values()].sort((a, b) => Number(a.id.includes("/")) - Number(b.id.includes("/"))));
+  models = Object.freeze([...catalog.values()].sort((a, b) => Number(a.id.includes("/")) - Number(b.id.includes("/"))));
 
   const upstream = config.upstream ?? fetchUpstream();
   const createdAt = Date.now();

@@ -79,6 +79,10 @@ export interface SetupContext {
   readonly plugins: readonly Plugin[];
   /** Register a model id the gateway serves (route aliases do this), listed by `GET /v1/models`. */
   addModel(id: string, ownedBy?: string): void;
+  /** Every model id the gateway serves; complete once every plugin's setup has run, so read it per request. */
+  models(): readonly ModelEntry[];
+  /** Requests begun and not finished (streams count until they end), read at any time after setup. */
+  readonly inFlight: number;
   /** Report a problem that must not fail a request (the gateway's error reporter). */
   report(error: unknown, where: string): void;
   /**

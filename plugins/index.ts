@@ -48,3 +48,15 @@ export {
 export { budget, type BudgetOptions, type BudgetPeriod, type BudgetPlugin, type BudgetStats } from "./budget/index.ts";
 export type { LimitScope } from "./principal-bucket.ts";
 export type { StorePolicyStats } from "./store-policy.ts";
+export {
+  DEFAULT_BUCKETS,
+  DEFAULT_OVERHEAD_BUCKETS,
+  type LogQueueStats,
+  type LogStatsSource,
+  metrics,
+  type MetricsOptions,
+  type MetricsPlugin,
+  PROMETHEUS_CONTENT_TYPE,
+  UNROUTED,
+} from "./metrics/index.ts";
+export { tracing, type TracingOptions } from "./tracing/index.ts";
