@@ -9,8 +9,19 @@ const message = v.looseObject({
   role: v.string("must be a string"),
 });
 
+/**
+ * The model id travels on in response headers (`x-switchyard-model`) and log lines, so control
+ * characters, which no provider uses in a model id, are refused here rather than breaking either.
+ */
+const modelId = v.pipe(
+  v.string("must be a string"),
+  v.minLength(1, "must not be empty"),
+  // deno-lint-ignore no-control-regex
+  v.regex(/^[^\u0000-\u001f\u007f]*$/, "must not contain control characters"),
+);
+
 const chatRequest = v.looseObject({
-  model: v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty")),
+  model: modelId,
   messages: v.pipe(v.array(message, "must be an array of messages"), v.minLength(1, "must contain at least one message")),
   stream: v.optional(v.nullable(v.boolean("must be a boolean"))),
   stream_options: v.optional(
@@ -30,7 +41,7 @@ const embeddingInput = v.union(
 );
 
 const embeddingsRequest = v.looseObject({
-  model: v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty")),
+  model: modelId,
   input: embeddingInput,
 });
 

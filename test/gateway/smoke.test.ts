@@ -3,6 +3,16 @@ import { createTestGateway, readSSE } from "../../testing/index.ts";
 import { route } from "../../plugins/index.ts";
 
 describe("smoke", () => {
+  it("answers a model id with a newline with 400, not a 500 from an unsendable header", async () => {
+    const gw = await createTestGateway();
+    for (const surface of ["/v1/chat/completions", "/v1/embeddings"]) {
+      const res = await gw.post(surface, { model: "mock/a\nb", messages: [{ role: "user", content: "hi" }], input: "x" });
+      expect(res.status).toBe(400);
+      expect((await res.json()).error).toMatchObject({ type: "invalid_request_error", param: "model", code: "invalid_value" });
+    }
+    expect(gw.reported).toHaveLength(0);
+  });
+
   it("answers chat, stream, embeddings, models", async () => {
     const gw = await createTestGateway({ plugins: [route({ models: { fast: [{ provider: "mock", model: "mock" }] } })] });
     const r1 = await gw.post("/v1/chat/completions", { model: "fast", messages: [{ role: "user", content: "hi there" }] });

@@ -75,6 +75,16 @@ describe("validateChatRequest", () => {
     expect(empty.message).toBe("Invalid value for 'model': must not be empty.");
   });
 
+  it("refuses a model id with control characters, which could not travel in a response header", () => {
+    for (const model of ["mock/a\nb", "gpt\r4o", "x\u0000", "y\u007f"]) {
+      const error = chatError({ model, messages: [user] });
+      expect(error.status).toBe(400);
+      expect(error.param).toBe("model");
+      expect(error.message).toBe("Invalid value for 'model': must not contain control characters.");
+    }
+    expect(() => validateChatRequest({ model: "ünïcode/模型 v2", messages: [user] })).not.toThrow();
+  });
+
   it("checks model before messages", () => {
     expect(chatError({}).param).toBe("model");
   });
