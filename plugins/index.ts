@@ -48,3 +48,4 @@ export {
 export { budget, type BudgetOptions, type BudgetPeriod, type BudgetPlugin, type BudgetStats } from "./budget/index.ts";
 export type { LimitScope } from "./principal-bucket.ts";
 export type { StorePolicyStats } from "./store-policy.ts";
+export { log, type LogOptions, type LogPlugin } from "./log/index.ts";

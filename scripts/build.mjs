@@ -11,6 +11,7 @@ export const ENTRIES = {
   providers: "providers/index.ts",
   plugins: "plugins/index.ts",
   stores: "stores/index.ts",
+  sinks: "sinks/index.ts",
   node: "runtimes/node.ts",
   testing: "testing/index.ts",
   cli: "cli/index.ts",
