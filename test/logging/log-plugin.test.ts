@@ -5,6 +5,7 @@ import { auth, cache, cost, log, route } from "../../plugins/index.ts";
 import { openai } from "../../providers/index.ts";
 import { createTestGateway, inProcessUpstream, mockUpstream, readSSE } from "../../testing/index.ts";
 import { chat } from "../helpers/upstream.ts";
+import { settled } from "../reliability/helpers.ts";
 import { memorySink } from "./memory-sink.ts";
 
 const CALLER_KEY = "team-a-key-Zq8vW3xY7pLm";
@@ -103,7 +104,11 @@ describe("log plugin: the record", () => {
 
   it("takes the cache status from the cache plugin", async () => {
     const { gateway, records } = await loggedGateway({ plugins: [cache({ ttl: 60 })] });
-    for (let i = 0; i < 2; i++) await (await gateway.post("/v1/chat/completions", { model: "fast", ...chat("same") }, authed)).text();
+    for (let i = 0; i < 2; i++) {
+      await (await gateway.post("/v1/chat/completions", { model: "fast", ...chat("same") }, authed)).text();
+      // The answer is stored after the request completes; the second request must find it.
+      await settled(gateway);
+    }
     const logged = await records();
     expect(logged.map((r) => r.cache)).toEqual(["miss", "hit"]);
     expect(logged[1].attempts).toEqual([]);
