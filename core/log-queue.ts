@@ -59,6 +59,8 @@ export class LogQueue {
 
   private records: LogRecord[] = [];
   private timer: Timer | null = null;
+  /** The timer is the immediate one a full batch starts. */
+  private writeSoon = false;
   private pumping: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
   /** Set when shutdown's deadline passed: stop retrying, drop what is left. */
@@ -92,8 +94,13 @@ export class LogQueue {
     }
     this.records.push(record);
     if (this.pumping === null) {
-      if (this.records.length >= this.maxBatch) this.schedule(0);
-      else if (this.timer === null) this.schedule(this.flushIntervalMs);
+      // Armed once: re-arming on every push would cost a timer per record until the write starts.
+      if (this.records.length >= this.maxBatch) {
+        if (!this.writeSoon) {
+          this.writeSoon = true;
+          this.schedule(0);
+        }
+      } else if (this.timer === null) this.schedule(this.flushIntervalMs);
     }
     return true;
   }
@@ -161,6 +168,7 @@ export class LogQueue {
 
   /** One write loop at a time; callers share it. */
   private pump(): Promise<void> {
+    this.writeSoon = false;
     if (this.timer !== null) {
       clearTimeout(this.timer);
       this.timer = null;

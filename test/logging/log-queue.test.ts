@@ -156,6 +156,19 @@ describe("LogQueue", () => {
     expect(queue.stats()).toMatchObject({ written: 0, dropped: 12, queued: 0 });
   });
 
+  it("full batches are written while records keep coming, one per event-loop turn", async () => {
+    vi.useRealTimers();
+    const { sink, batches } = testSink();
+    const queue = new LogQueue(sink, { maxBatch: 10, maxQueue: 100_000, flushIntervalMs: 60_000 });
+    // The write starts from a timer; records arriving on every turn must not keep it from firing.
+    for (let i = 0; i < 20_000; i++) {
+      queue.push(record(i));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    expect(batches.length).toBeGreaterThan(0);
+    await queue.close(5000);
+  });
+
   it("rejects nonsense bounds at construction", () => {
     const { sink } = testSink();
     expect(() => new LogQueue(sink, { maxQueue: 0 })).toThrow(/maxQueue/);
