@@ -72,6 +72,9 @@ export class LogQueue {
   private failedWrites = 0;
   /** Failed writes since the last good one; a required sink is unready while this is above 0. */
   consecutiveFailures = 0;
+  /** The last batch given up on, kept (one batch at most) so `probe` can find out whether the sink is back. */
+  private held: LogRecord[] | null = null;
+  private lastFailureAt = 0;
 
   constructor(sink: LogSink, options: LogQueueOptions = {}, report: (error: unknown) => void = () => {}) {
     this.sink = sink;
@@ -107,6 +110,21 @@ export class LogQueue {
 
   stats(): LogQueueStats {
     return { queued: this.records.length, dropped: this.dropped, written: this.written, failedWrites: this.failedWrites, capacity: this.maxQueue };
+  }
+
+  /**
+   * While the sink is failing and nothing else is queued, try the last batch it gave up on again
+   * (at most once per `backoff.maxMs`). Without it, a required sink marked unready would never be
+   * written to again once traffic moved away, so it could never become ready.
+   */
+  probe(): void {
+    const held = this.held;
+    if (held === null || this.consecutiveFailures === 0 || this.closing !== null) return;
+    if (this.pumping !== null || this.records.length > 0 || performance.now() - this.lastFailureAt < this.backoffMaxMs) return;
+    this.held = null;
+    this.dropped -= held.length;
+    this.records = held;
+    void this.pump();
   }
 
   /** Write everything queued now (and whatever arrives meanwhile), then the sink's own flush. */
@@ -194,13 +212,16 @@ export class LogQueue {
         await this.writeOnce(batch);
         this.written += batch.length;
         this.consecutiveFailures = 0;
+        this.held = null;
         return;
       } catch (error) {
         this.failedWrites++;
+        this.lastFailureAt = performance.now();
         // One report per outage, not one per retry: a dead collector must not flood the console.
         if (this.consecutiveFailures++ === 0) this.report(error);
         if (attempt >= this.retries || this.abandoned) {
           this.dropped += batch.length;
+          if (!this.abandoned) this.held = batch;
           return;
         }
         await this.sleep(Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** attempt));

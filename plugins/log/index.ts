@@ -61,7 +61,10 @@ export function log(options: LogOptions): LogPlugin {
       report = (error) => app.report(error, `plugin "${name}" sink`);
       for (const queue of queues) {
         if (required === true || (Array.isArray(required) && required.includes(queue.sink.name))) {
-          app.addReadyCheck(`log sink ${queue.sink.name}`, () => queue.consecutiveFailures === 0);
+          app.addReadyCheck(`log sink ${queue.sink.name}`, () => {
+            queue.probe();
+            return queue.consecutiveFailures === 0;
+          });
         }
       }
     },

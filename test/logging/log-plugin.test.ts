@@ -188,6 +188,22 @@ describe("log plugin: options and shutdown", () => {
     expect(gateway.reported.some((e) => e.message.includes("audit is down"))).toBe(true);
   });
 
+  it("a required sink that comes back is ready again without new traffic (the ready check probes it)", async () => {
+    const sink = memorySink("audit");
+    const logger = log({ sinks: [sink], required: true, queue: { flushIntervalMs: 5, retries: 0, backoff: { maxMs: 20 } } });
+    const gateway = await createTestGateway({ plugins: [route({ models: { mock: [{ provider: "mock", model: "mock" }] } }), logger] });
+    sink.failing = true;
+    const response = await gateway.post("/v1/chat/completions", { model: "mock", ...chat("a") });
+    const id = response.headers.get("x-request-id");
+    await response.text();
+    await expect.poll(async () => (await gateway.request("/ready")).status, { timeout: 10_000 }).toBe(503);
+    sink.failing = false;
+    await expect.poll(async () => (await gateway.request("/ready")).status, { timeout: 10_000 }).toBe(200);
+    // The probe wrote the batch it had given up on.
+    expect(sink.records.map((r) => r.id)).toEqual([id]);
+    expect(logger.logStats()).toMatchObject({ dropped: 0, written: 1 });
+  });
+
   it("logStats sums the queues of every sink", async () => {
     const logger = log({ sinks: [memorySink("a"), memorySink("b")], queue: { maxQueue: 10 } });
     const gateway = await createTestGateway({ plugins: [route({ models: { mock: [{ provider: "mock", model: "mock" }] } }), logger] });

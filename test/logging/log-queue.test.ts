@@ -123,6 +123,27 @@ describe("LogQueue", () => {
     expect(queue.consecutiveFailures).toBe(0);
   });
 
+  it("probe retries the last batch given up on while the sink is failing and idle, at most once per backoff.maxMs", async () => {
+    const { sink, batches, signals } = testSink({ fail: 3 });
+    const queue = new LogQueue(sink, { flushIntervalMs: 1, retries: 1, backoff: { baseMs: 10, maxMs: 1000 } });
+    queue.push(record(1));
+    await vi.advanceTimersByTimeAsync(1 + 10);
+    expect(queue.stats()).toMatchObject({ dropped: 1, failedWrites: 2 });
+    queue.probe();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(signals).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1000);
+    queue.probe();
+    await vi.advanceTimersByTimeAsync(10);
+    // The third failure, then the retry succeeds: the batch is written once and no longer counted as dropped.
+    expect(ids(batches)).toEqual(["r1"]);
+    expect(queue.stats()).toMatchObject({ dropped: 0, written: 1, failedWrites: 3 });
+    expect(queue.consecutiveFailures).toBe(0);
+    queue.probe();
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(signals).toHaveLength(4);
+  });
+
   it("flush writes everything now and may be called repeatedly", async () => {
     const { sink, batches } = testSink();
     const queue = new LogQueue(sink, { flushIntervalMs: 60_000, maxBatch: 2 });
