@@ -6,9 +6,9 @@
  * Run: npm run bench:node-server [-- --seconds 5 --rounds 3 --connections 16]
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
+import { chatLoad } from "./autocannon.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const opts = new Map<string, string>();
@@ -32,19 +32,7 @@ async function startServer(kind: string): Promise<{ child: ChildProcess; port: n
   throw new Error(`server ${kind} did not start`);
 }
 
-async function load(port: number): Promise<{ rps: number; p50: number; p99: number }> {
-  const child = spawn(
-    join(root, "node_modules/.bin/autocannon"),
-    ["-c", String(connections), "-d", String(seconds), "-m", "POST", "-H", "content-type=application/json", "-b", body, "--json", `http://127.0.0.1:${port}/v1/chat/completions`],
-    { stdio: ["ignore", "pipe", "ignore"] },
-  );
-  let out = "";
-  child.stdout!.on("data", (c) => (out += c));
-  await once(child, "exit");
-  const result = JSON.parse(out);
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`errors under load: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
-}
+const load = (port: number) => chatLoad(port, { connections, seconds, body });
 
 const totals = new Map<string, { rps: number[]; p50: number[]; p99: number[] }>();
 for (let round = 0; round < rounds; round++) {

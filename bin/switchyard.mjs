@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const SOURCE_DIRS = ["core", "providers", "plugins", "runtimes", "cli", "testing"];
+const SOURCE_DIRS = ["core", "providers", "plugins", "stores", "sinks", "runtimes", "cli", "testing"];
 
 function newestSource(dir) {
   let newest = 0;

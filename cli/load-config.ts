@@ -13,6 +13,7 @@ export const SELF_ENTRIES: Record<string, string> = {
   "switchyard/providers": "providers.js",
   "switchyard/plugins": "plugins.js",
   "switchyard/stores": "stores.js",
+  "switchyard/sinks": "sinks.js",
   "switchyard/node": "node.js",
   "switchyard/deno": "deno.js",
   "switchyard/bun": "bun.js",

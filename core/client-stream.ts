@@ -20,15 +20,16 @@ export function clientStream(
   chunks: AsyncIterable<Uint8Array>,
   scanner: OpenAIStreamScanner,
   guard: AttemptGuard,
-  onEnd: (how: StreamEnd, error: unknown) => void,
+  onEnd: (how: StreamEnd, error: unknown, bytesSent: number) => void,
 ): ReadableStream<Uint8Array> {
   const iterator = chunks[Symbol.asyncIterator]();
   let ended = false;
+  let sent = 0;
   const end = (how: StreamEnd, error: unknown): void => {
     if (ended) return;
     ended = true;
     guard.release();
-    onEnd(how, error);
+    onEnd(how, error, sent);
   };
   guard.watchIdle();
   return new ReadableStream<Uint8Array>(
@@ -39,7 +40,10 @@ export function clientStream(
             const { value, done } = await iterator.next();
             if (done) {
               const tail = scanner.end();
-              if (tail !== null) controller.enqueue(tail);
+              if (tail !== null) {
+                sent += tail.byteLength;
+                controller.enqueue(tail);
+              }
               controller.close();
               end("done", null);
               return;
@@ -47,6 +51,7 @@ export function clientStream(
             guard.chunk();
             const out = scanner.push(value);
             if (out !== null) {
+              sent += out.byteLength;
               controller.enqueue(out);
               return;
             }

@@ -78,6 +78,10 @@ export class RequestContext {
   durationMs: number;
   /** Headers plugins want on the client response (rate-limit headers, for example). */
   responseHeaders: Record<string, string> | null;
+  /** A JSON answer's body as it left (null for streams and early answers), for byte counts and logs. */
+  responseText: string | null;
+  /** Bytes of a streamed answer sent to the client; -1 when not counted (JSON answers use `responseText`). */
+  bytesOut: number;
   readonly vars: ContextVariables;
 
   /** Set when a plugin changed `body`, so the gateway re-serialises it for the upstream. */
@@ -114,6 +118,8 @@ export class RequestContext {
     this.firstByteMs = -1;
     this.durationMs = -1;
     this.responseHeaders = null;
+    this.responseText = null;
+    this.bytesOut = -1;
     this.vars = {} as ContextVariables;
     this.bodyChanged = false;
     this.rawBody = rawBody;

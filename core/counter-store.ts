@@ -72,6 +72,13 @@ export interface CounterStore {
   /** Give back the lease `id` at `key`; unknown ids are ignored. */
   release(key: string, id: string): MaybePromise<void>;
 
+  /**
+   * Whether the backend answers right now, from state the store already keeps (no round trip):
+   * `/ready` asks it for plugins configured with `required: true`. A store without it (an
+   * in-process one) is always available. Asking may start a lazy store's first connection.
+   */
+  available?(): boolean;
+
   /** Release connections and timers. Idempotent. */
   close?(): MaybePromise<void>;
 }

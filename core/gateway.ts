@@ -120,10 +120,12 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
 
   async function shutdown(timeoutMs: number): Promise<void> {
     ready = false;
+    const deadline = performance.now() + timeoutMs;
     await completions.drain(timeoutMs);
     for (const plugin of [...chain.plugins].reverse()) {
       try {
-        await plugin.close?.();
+        // Plugins that flush work (a log queue) get what is left of the deadline.
+        await plugin.close?.({ timeoutMs: Math.max(0, deadline - performance.now()) });
       } catch (error) {
         completions.report(toReported(error, `plugin "${plugin.name}" close`));
       }

@@ -251,12 +251,13 @@ export class Pipeline {
     }
     // The stream owns the guard from here: its end releases the timers.
     const scanner = new OpenAIStreamScanner(askUsage);
-    const chunks = clientStream(reply.chunks, scanner, guard, (how, error) => this.streamEnded(ctx, attempt, scanner, how, error));
+    const chunks = clientStream(reply.chunks, scanner, guard, (how, error, sent) => this.streamEnded(ctx, attempt, scanner, how, error, sent));
     return { kind: "stream", status: reply.status, chunks: chunks as unknown as AsyncIterable<Uint8Array>, requestId: reply.requestId };
   }
 
   private jsonResponse(ctx: RequestContext, reply: { status: number; text: string }): Promise<Response> | Response {
     ctx.usage = extractUsageFromJson(reply.text);
+    ctx.responseText = reply.text;
     const response = new Response(reply.text, { status: reply.status, headers: { "content-type": JSON_HEADERS } });
     return this.respond(ctx, response, false);
   }
@@ -273,7 +274,7 @@ export class Pipeline {
     const hooks = this.chain.onResponse;
     if (hooks === null) return this.commit(ctx, response, streaming);
     const result = runTransform(hooks, ctx, response);
-    return result instanceof Promise ? result.then((r) => this.commit(ctx, r, streaming)) : this.commit(ctx, result, streaming);
+    return result instanceof Promise ? result.then((r) => this.commit(ctx, replaced(ctx, response, r), streaming)) : this.commit(ctx, replaced(ctx, response, result), streaming);
   }
 
   /** The response leaves now. Streams complete when they end; everything else completes now. */
@@ -309,8 +310,9 @@ export class Pipeline {
     return error.toResponse(headers);
   }
 
-  private streamEnded(ctx: RequestContext, attempt: Attempt, scanner: OpenAIStreamScanner, how: StreamEnd, error: unknown): void {
+  private streamEnded(ctx: RequestContext, attempt: Attempt, scanner: OpenAIStreamScanner, how: StreamEnd, error: unknown, sent: number): void {
     const now = performance.now() - ctx.startedAt;
+    ctx.bytesOut = sent;
     attempt.durationMs = now - attempt.startedAt;
     ctx.durationMs = now;
     ctx.usage = scanner.usage;
@@ -335,6 +337,12 @@ export class Pipeline {
     }
     this.completions.complete(ctx);
   }
+}
+
+/** An `onResponse` hook that swapped the response also swapped its body: the kept text no longer describes it. */
+function replaced(ctx: RequestContext, before: Response, after: Response): Response {
+  if (after !== before) ctx.responseText = null;
+  return after;
 }
 
 function stampHeaders(ctx: RequestContext, headers: Headers): void {

@@ -106,7 +106,8 @@ export interface Plugin {
     readonly plugins?: readonly string[];
   };
   setup?(app: SetupContext): MaybePromise<void>;
-  close?(): MaybePromise<void>;
+  /** On shutdown, after in-flight requests finished; `timeoutMs` is what is left of the gateway's deadline. */
+  close?(options?: { timeoutMs: number }): MaybePromise<void>;
   /** A JSON-able summary for `switchyard check` (a route table, limits …). */
   describe?(): Record<string, unknown>;
 

@@ -60,3 +60,4 @@ export {
   UNROUTED,
 } from "./metrics/index.ts";
 export { tracing, type TracingOptions } from "./tracing/index.ts";
+export { log, type LogOptions, type LogPlugin } from "./log/index.ts";

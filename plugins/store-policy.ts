@@ -1,4 +1,5 @@
 import { GatewayError } from "../core/errors.ts";
+import type { SetupContext } from "../core/plugin.ts";
 
 /** What a limiter does when its store cannot answer, and how often that happened. */
 export interface StorePolicyStats {
@@ -30,6 +31,11 @@ export function limitsUnavailable(what: string): GatewayError {
     retryAfterMs: 1000,
     headers: { "retry-after": "1" },
   });
+}
+
+/** What `required: true` registers: `/ready` fails while the plugin's store is unreachable. */
+export function requireStore(app: SetupContext, plugin: string, store: { available?(): boolean }): void {
+  app.addReadyCheck(`${plugin} store`, () => store.available?.() ?? true);
 }
 
 export function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -11,6 +11,7 @@ export const ENTRIES = {
   providers: "providers/index.ts",
   plugins: "plugins/index.ts",
   stores: "stores/index.ts",
+  sinks: "sinks/index.ts",
   node: "runtimes/node.ts",
   deno: "runtimes/deno.ts",
   bun: "runtimes/bun.ts",

@@ -209,6 +209,11 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
 
     connect: start,
 
+    available(): boolean {
+      if (started === null) void start();
+      return client.status === "ready" && healthy;
+    },
+
     async close(): Promise<void> {
       if (closing) return;
       closing = true;

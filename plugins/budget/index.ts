@@ -4,7 +4,7 @@ import { GatewayError } from "../../core/errors.ts";
 import { definePlugin, type Plugin } from "../../core/plugin.ts";
 import { memoryStore } from "../../stores/memory.ts";
 import { bucketOf, describeBucket } from "../principal-bucket.ts";
-import { isThenable, limitsUnavailable, newStorePolicyStats, type StorePolicyStats } from "../store-policy.ts";
+import { isThenable, limitsUnavailable, newStorePolicyStats, requireStore, type StorePolicyStats } from "../store-policy.ts";
 
 export type BudgetPeriod = "day" | "month" | "total";
 
@@ -19,6 +19,8 @@ export interface BudgetOptions {
   store?: CounterStore;
   /** When the store cannot be reached: let requests through (true, the default) or refuse them (503). */
   failOpen?: boolean;
+  /** `/ready` answers 503 while the store is unreachable, so a load balancer moves traffic elsewhere. Default false. */
+  required?: boolean;
   /** Plugin name; must be unique. Default `budget:<per>:<period>`. */
   name?: string;
 }
@@ -157,7 +159,10 @@ export function budget(options: BudgetOptions): BudgetPlugin {
   return definePlugin({
     name,
     requires: { plugins: ["cost"] },
-    describe: () => ({ per, usd: cap, period, store: store.kind, failOpen }),
+    describe: () => ({ per, usd: cap, period, store: store.kind, failOpen, required: options.required === true }),
+    setup(app) {
+      if (options.required === true) requireStore(app, name, store);
+    },
     onRequest: { handler: check, filter: { surfaces: SURFACES } },
     onComplete: charge,
     close: () => store.close?.(),

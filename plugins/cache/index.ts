@@ -2,6 +2,7 @@ import type { RequestContext } from "../../core/context.ts";
 import { definePlugin, type Plugin } from "../../core/plugin.ts";
 import { cachedResponse, decodeEntry, encodeEntry } from "./entry.ts";
 import { canonicalJson, sha256Hex } from "./key.ts";
+import { requireStore } from "../store-policy.ts";
 import { type CacheStore, memoryCacheStore } from "./store.ts";
 
 export { type CacheStore, memoryCacheStore, type MemoryCacheStore, type MemoryCacheStoreOptions } from "./store.ts";
@@ -24,6 +25,8 @@ export interface CacheOptions {
   partition?: "none" | "key" | "team";
   /** Request headers whose values are part of the key (as HTTP `Vary`), e.g. ones routing rules read. */
   vary?: string[];
+  /** `/ready` answers 503 while the store is unreachable (a cache outage otherwise only costs misses). Default false. */
+  required?: boolean;
   /** Body fields left out of the key. Default `["user"]` (an end-user id does not change the answer). */
   ignore?: string[];
 }
@@ -170,6 +173,7 @@ export function cache(options: CacheOptions): Plugin {
     name: "cache",
     setup(app) {
       report = app.report;
+      if (options.required === true) requireStore(app, "cache", store);
     },
     close() {
       return store.close?.();

@@ -61,7 +61,19 @@ export function redisCacheStore(options: RedisCacheStoreOptions = {}): CacheStor
       return redis as unknown as RedisCacheClient;
     }));
 
+  /** The ioredis connection state, once there is a client to ask (a shared client without one counts as up). */
+  let resolved: RedisCacheClient | null = options.client ?? null;
+  const status = (): string | undefined => (resolved as { status?: string } | null)?.status;
+
   return {
+    available() {
+      if (resolved === null) {
+        void connect().then((redis) => void (resolved = redis), () => {});
+        return false;
+      }
+      const state = status();
+      return state === undefined || state === "ready";
+    },
     async get(key) {
       return (await connect()).get(prefix + key);
     },

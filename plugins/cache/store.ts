@@ -9,6 +9,11 @@ export interface CacheStore {
   /** Store `value` under `key` for `ttlMs` milliseconds, replacing what was there. */
   set(key: string, value: string, ttlMs: number): Promise<void>;
   delete(key: string): Promise<void>;
+  /**
+   * Whether the backend answers right now, from state the store keeps (no round trip), for
+   * `cache({ required: true })`. A store without it is always available.
+   */
+  available?(): boolean;
   /** Release connections and timers. */
   close?(): Promise<void>;
 }

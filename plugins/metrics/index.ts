@@ -6,7 +6,8 @@ import { Registry, SEPARATOR, seriesKey } from "./registry.ts";
 import { PluginSources } from "./sources.ts";
 
 export { CONTENT_TYPE as PROMETHEUS_CONTENT_TYPE, escapeLabelValue } from "./exposition.ts";
-export type { LogQueueStats, LogStatsSource } from "./sources.ts";
+export type { LogStatsSource } from "./sources.ts";
+export type { LogQueueStats } from "../../core/log-queue.ts";
 
 export interface MetricsOptions {
   /** Where the Prometheus text is served. Default `/metrics`. */

@@ -1,23 +1,11 @@
+import type { LogQueueStats } from "../../core/log-queue.ts";
 import type { Plugin } from "../../core/plugin.ts";
 import type { Sample } from "./registry.ts";
 
 /**
- * What a log plugin reports about its queue, read at scrape time. Structural, so any plugin with
- * a `logStats()` of this shape is exported, whichever package it comes from.
+ * Any plugin with a `logStats()` of the log queue's shape is exported, whichever package it comes
+ * from (the check is structural, at setup).
  */
-export interface LogQueueStats {
-  /** Records waiting in the queue now. */
-  queued: number;
-  /** Records dropped because the queue was full, since start. */
-  dropped: number;
-  /** Records a sink accepted, since start. */
-  written: number;
-  /** Sink writes that failed (each retry counts), since start. */
-  failedWrites: number;
-  /** The queue's maximum length. */
-  capacity: number;
-}
-
 export interface LogStatsSource {
   readonly name: string;
   logStats(): LogQueueStats;

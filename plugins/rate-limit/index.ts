@@ -4,7 +4,7 @@ import { GatewayError } from "../../core/errors.ts";
 import { definePlugin, type Plugin } from "../../core/plugin.ts";
 import { memoryStore } from "../../stores/memory.ts";
 import { bucketOf, describeBucket, type LimitScope } from "../principal-bucket.ts";
-import { isThenable, limitsUnavailable, newStorePolicyStats, type StorePolicyStats } from "../store-policy.ts";
+import { isThenable, limitsUnavailable, newStorePolicyStats, requireStore, type StorePolicyStats } from "../store-policy.ts";
 import { estimateRequestTokens } from "./estimate.ts";
 import { type Dimension, formatReset, limitHeaders, setLimitHeaders } from "./headers.ts";
 
@@ -27,6 +27,8 @@ export interface RateLimitOptions {
    * with 503 `limits_unavailable` (false).
    */
   failOpen?: boolean;
+  /** `/ready` answers 503 while the store is unreachable, so a load balancer moves traffic elsewhere. Default false. */
+  required?: boolean;
   /** Plugin name; must be unique. Default `rate-limit:<per>`. */
   name?: string;
   /** The window `rpm` and `tpm` refer to. Default 60 000 ms. */
@@ -239,7 +241,10 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
 
   return definePlugin({
     name,
-    describe: () => ({ per, rpm, tpm, concurrent, windowMs, store: store.kind, failOpen }),
+    describe: () => ({ per, rpm, tpm, concurrent, windowMs, store: store.kind, failOpen, required: options.required === true }),
+    setup(app) {
+      if (options.required === true) requireStore(app, name, store);
+    },
     onRequest: { handler: check, filter: { surfaces: SURFACES } },
     onComplete: complete,
     close: () => store.close?.(),

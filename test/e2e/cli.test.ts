@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -12,7 +12,9 @@ function configDir(source: string): string {
 
 describe("switchyard CLI", () => {
   it("starts the embedded default and serves the mock model", async () => {
-    const gateway = await startCli([], { cwd: mkdtempSync(join(tmpdir(), "switchyard-empty-")), env: { OPENAI_API_KEY: "" } });
+    const cwd = mkdtempSync(join(tmpdir(), "switchyard-empty-"));
+    const gateway = await startCli([], { cwd, env: { OPENAI_API_KEY: "" } });
+    let requestId: string | null = null;
     try {
       expect(gateway.output()).toContain("embedded default");
       const response = await fetch(`${gateway.url}/v1/chat/completions`, {
@@ -21,10 +23,14 @@ describe("switchyard CLI", () => {
         body: JSON.stringify({ model: "mock", messages: [{ role: "user", content: "ping" }] }),
       });
       expect(response.status).toBe(200);
+      requestId = response.headers.get("x-request-id");
       expect((await response.json()).choices[0].message.content).toContain("ping");
     } finally {
       expect(await gateway.stop()).toBe(0);
     }
+    // The embedded default logs every request to logs/requests.jsonl under the working directory.
+    const lines = readFileSync(join(cwd, "logs", "requests.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines).toEqual([expect.objectContaining({ schema: "switchyard.log/1", id: requestId, status: 200 })]);
   });
 
   it("check prints providers, plugins and resolved routes", async () => {

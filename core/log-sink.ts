@@ -1,0 +1,21 @@
+import type { LogRecord } from "./log-record.ts";
+
+/**
+ * Where log records go: a file, a collector, a database. A sink never sees the request path: the
+ * log queue hands it batches from a timer, one write at a time, and counts what it cannot take.
+ *
+ * - `write` stores the whole batch or rejects. A rejection (or no answer before the queue's
+ *   write timeout, when `signal` aborts) makes the queue retry the same batch with backoff, then
+ *   drop it and count the loss. A sink should stop work when `signal` aborts.
+ * - `flush` pushes out anything the sink buffers itself; `close` releases files and connections.
+ *   Both may be called more than once.
+ *
+ * `logSinkConformance` in `switchyard/testing` checks a sink against this contract.
+ */
+export interface LogSink {
+  /** Names the sink in errors, stats and ready checks (`file`, `http`, `postgres` …). */
+  readonly name: string;
+  write(batch: readonly LogRecord[], signal: AbortSignal): Promise<void>;
+  flush?(): Promise<void>;
+  close?(): Promise<void>;
+}
