@@ -55,7 +55,28 @@ for (const node of profile.nodes) {
   const key = `${functionName || "(anonymous)"}${where}`;
   byFunction.set(key, (byFunction.get(key) ?? 0) + micros);
 }
+/** Coarse areas, so the summary says which layer the time is in, not only which function. */
+const AREAS: [RegExp, string][] = [
+  [/^\(garbage collector\)/, "garbage collection"],
+  [/^\(idle\)|^\(program\)/, "idle / outside JS"],
+  [/^(writev|writeBuffer|writeUtf8String|readStart|readStop|close)( |$)/, "socket syscalls (native)"],
+  [/ dist\//, "switchyard (core, plugins, runtime bridge)"],
+  [/ node_modules\/undici\//, "undici client (upstream requests)"],
+  [/ node:internal\/deps\/undici\//, "web Request / Response / Headers (Node's bundled undici)"],
+  [/ node:internal\/webstreams\//, "web streams"],
+  [/ node:internal\/(abort_controller|event_target|worker\/js_transferable)/, "AbortController / AbortSignal / events"],
+  [/ node:_http_|node:internal\/http/, "node:http server"],
+  [/ node:(internal\/)?(streams|stream)/, "node streams"],
+  [/ node:(events|internal\/timers|timers|internal\/process)/, "events, timers, ticks"],
+];
+const byArea = new Map<string, number>();
+for (const [name, micros] of byFunction) {
+  const area = AREAS.find(([pattern]) => pattern.test(name))?.[1] ?? "other";
+  byArea.set(area, (byArea.get(area) ?? 0) + micros);
+}
 const rows = [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, Number(values.top));
 console.log(`${kind} gateway, ${values.connections} connections, ${values.seconds} s: ${load.rps.toFixed(0)} req/s; profile ${join(profileDir, file)}`);
+console.log("\n| self % | area |\n| ---: | --- |");
+for (const [area, micros] of [...byArea].sort((a, b) => b[1] - a[1])) console.log(`| ${((100 * micros) / total).toFixed(1)} | ${area} |`);
 console.log("\n| self % | function |\n| ---: | --- |");
 for (const [name, micros] of rows) console.log(`| ${((100 * micros) / total).toFixed(1)} | \`${name}\` |`);
