@@ -31,7 +31,7 @@ function deltaRows(kind: GatewayKind, cells: Map<string, Map<number, Cell>>, dir
     const b = base.get(n)!;
     const h = head.get(n)!;
     const d = direct.get(n)!;
-    return `| ${kind} | ${n} | ${b.rps.toFixed(0)} | ${h.rps.toFixed(0)} | ${(h.rps / b.rps).toFixed(2)}× | ${num(added(b, d, "p50"))} → ${num(added(h, d, "p50"))} (${delta(added(h, d, "p50"), added(b, d, "p50"))}) | ${num(added(b, d, "p99"))} → ${num(added(h, d, "p99"))} (${delta(added(h, d, "p99"), added(b, d, "p99"))}) | ${num(added(b, d, "ttftP50"))} → ${num(added(h, d, "ttftP50"))} (${delta(added(h, d, "ttftP50"), added(b, d, "ttftP50"))}) |`;
+    return `| ${kind} | ${n} | ${b.rps.toFixed(0)} | ${h.rps.toFixed(0)} | ${h.ratio === null ? "n/a" : `${h.ratio.toFixed(2)}×`} | ${num(added(b, d, "p50"))} → ${num(added(h, d, "p50"))} (${delta(added(h, d, "p50"), added(b, d, "p50"))}) | ${num(added(b, d, "p99"))} → ${num(added(h, d, "p99"))} (${delta(added(h, d, "p99"), added(b, d, "p99"))}) | ${num(added(b, d, "ttftP50"))} → ${num(added(h, d, "ttftP50"))} (${delta(added(h, d, "ttftP50"), added(b, d, "ttftP50"))}) |`;
   });
 }
 
@@ -58,7 +58,7 @@ try {
         { name: "direct", endpoint: endpointFor("direct", mock.url) },
         ...running.map((s) => ({ name: s.name, endpoint: endpointFor(s.name.endsWith("full") ? "full" : "bare", s.url) })),
       ];
-      const cells = await runRounds(columns, { ...options, say });
+      const cells = await runRounds(columns, { ...options, referenceOf: (name) => (name.startsWith("head-") ? `base-${name.slice(5)}` : undefined), say });
       const direct = cells.get("direct")!;
       markdown.push(
         `### ${runtime}`,
@@ -77,6 +77,6 @@ try {
   await mock.stop();
   baseline.remove();
 }
-markdown.push("Added latency is over a direct call to the mock upstream at the same concurrency (medians of interleaved rounds). Advisory only: timing on a shared machine is noisy.");
+markdown.push("head / base: median of per-round ratios. Added latency is over a direct call to the mock upstream at the same concurrency (medians of interleaved rounds). Advisory only: timing on a shared machine is noisy.");
 console.log(`\n${markdown.join("\n")}`);
 writeFileSync(join(repoRoot, "bench/results/compare-latest.md"), `${markdown.join("\n")}\n`);

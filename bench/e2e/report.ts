@@ -1,7 +1,6 @@
 import type { Cell } from "./rounds.ts";
 
 const num = (v: number | null, digits = 2): string => (v === null ? "n/a" : v.toFixed(digits));
-const ratio = (a: number, b: number): string => (b > 0 ? `${(a / b).toFixed(2)}×` : "n/a");
 const minus = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a - b);
 
 /** A column that ran, or why it could not. */
@@ -26,7 +25,7 @@ export function runtimeTables(direct: Map<number, Cell>, columns: readonly Colum
   );
   for (const n of connections) {
     const rps = ran.map((c) => c.cells.get(n)!.rps.toFixed(0));
-    const ratios = ref === undefined ? others.map(() => "n/a") : others.map((c) => ratio(c.cells.get(n)!.rps, ref.cells.get(n)!.rps));
+    const ratios = others.map((c) => (ref === undefined || c.cells.get(n)!.ratio === null ? "n/a" : `${c.cells.get(n)!.ratio!.toFixed(2)}×`));
     lines.push(row([String(n), direct.get(n)!.rps.toFixed(0), ...rps, ...ratios]));
   }
   lines.push(
@@ -47,5 +46,6 @@ export function runtimeTables(direct: Map<number, Cell>, columns: readonly Colum
 }
 
 export const LEGEND =
+  "req/s: median of rounds; ratios: median of the per-round ratios (each column against the floor measured in the same round). " +
   "+p50 / +p99: latency added over a direct call to the mock upstream at the same concurrency (ms, median of rounds); " +
   "+TTFT: the same for the first SSE data event of a streamed answer. Throughput from autocannon, latency from bench/e2e/probe.mjs (µs timing).";

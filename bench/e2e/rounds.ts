@@ -14,12 +14,19 @@ export interface Cell {
   ttftP50: number | null;
   ttftP99: number | null;
   errors: number;
+  /**
+   * Median over rounds of this column's req/s divided by its reference column's in the same
+   * round (measured seconds apart), steadier on a shared machine than a ratio of medians.
+   */
+  ratio: number | null;
 }
 
 export interface RoundOptions {
   connections: readonly number[];
   seconds: number;
   rounds: number;
+  /** The column a column's `ratio` divides by (the floor; in a compare, the baseline's twin). */
+  referenceOf?: (column: string) => string | undefined;
   /** Progress lines go here (stderr), so stdout keeps only the tables. */
   say(line: string): void;
 }
@@ -67,8 +74,12 @@ export async function runRounds(columns: readonly Column[], options: RoundOption
   const cells = new Map<string, Map<number, Cell>>();
   for (const [name, byConnections] of samples) {
     const row = new Map<number, Cell>();
+    const referenceName = options.referenceOf?.(name);
+    const reference = referenceName === undefined ? undefined : samples.get(referenceName);
     for (const [connections, list] of byConnections) {
+      const base = reference?.get(connections);
       row.set(connections, {
+        ratio: base === undefined ? null : median(list.map((s, round) => (base[round].rps > 0 ? s.rps / base[round].rps : null))),
         rps: median(list.map((s) => s.rps)) ?? 0,
         p50: median(list.map((s) => s.p50)),
         p99: median(list.map((s) => s.p99)),

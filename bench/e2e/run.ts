@@ -50,7 +50,7 @@ try {
     try {
       const running = servers.filter(isRunning);
       const columns: Column[] = [direct, ...running.map((s) => ({ name: s.name, endpoint: endpointFor(s.name as "floor" | "bare" | "full", s.url) }))];
-      const cells = await runRounds(columns, { ...options, say });
+      const cells = await runRounds(columns, { ...options, referenceOf: () => "floor", say });
       const columnResults: ColumnResult[] = servers.map((s) => (isRunning(s) ? { name: s.name, cells: cells.get(s.name)! } : { name: s.name, unavailable: s.unavailable }));
       const logging = loggingState(servers[2]);
       const markdown = [`### ${runtime}`, "", `full chain logging: ${logging}`, "", ...runtimeTables(cells.get("direct")!, columnResults, "floor", options.connections)];
