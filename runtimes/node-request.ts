@@ -39,7 +39,7 @@ export function requestUrl(rawUrl: string | undefined): string {
 
 function realRequest(state: LazyState): Request {
   if (state.real === null) {
-    const init: RequestInit & { duplex?: "half" } = { method: state.req.method ?? "GET", headers: headersOf(state), signal: state.signal };
+    const init: RequestInit & { duplex?: "half" } = { method: state.req.method ?? "GET", headers: state.headers, signal: state.signal };
     if (state.hasBody && !state.read) {
       init.body = state.bodyStream();
       init.duplex = "half";
@@ -47,10 +47,6 @@ function realRequest(state: LazyState): Request {
     state.real = new Request(state.url, init);
   }
   return state.real;
-}
-
-function headersOf(state: LazyState): Headers {
-  return state.real !== null ? state.real.headers : state.headers;
 }
 
 function unusable(): TypeError {
@@ -98,32 +94,23 @@ function collect(state: LazyState): Promise<Buffer> {
 
 const decoder = new TextDecoder();
 
+/** A getter answered from the lazy state until a real Request exists, then by the real one. */
+function liveMember<K extends "method" | "url" | "headers" | "signal">(name: K, own: (state: LazyState) => Request[K]): PropertyDescriptor {
+  return {
+    get(this: Lazy) {
+      const state = this[STATE];
+      return state.real !== null ? state.real[name] : own(state);
+    },
+  };
+}
+
 const fastMembers: PropertyDescriptorMap = {
   // node:http ends a body with a Content-Length at that length (see core/body.ts).
   [FRAMED_BODY]: { value: true },
-  method: {
-    get(this: Lazy) {
-      const state = this[STATE];
-      return state.real !== null ? state.real.method : (state.req.method ?? "GET");
-    },
-  },
-  url: {
-    get(this: Lazy) {
-      const state = this[STATE];
-      return state.real !== null ? state.real.url : state.url;
-    },
-  },
-  headers: {
-    get(this: Lazy) {
-      return headersOf(this[STATE]);
-    },
-  },
-  signal: {
-    get(this: Lazy) {
-      const state = this[STATE];
-      return state.real !== null ? state.real.signal : state.signal;
-    },
-  },
+  method: liveMember("method", (state) => state.req.method ?? "GET"),
+  url: liveMember("url", (state) => state.url),
+  headers: liveMember("headers", (state) => state.headers),
+  signal: liveMember("signal", (state) => state.signal),
   bodyUsed: {
     get(this: Lazy) {
       const state = this[STATE];

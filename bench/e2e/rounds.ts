@@ -38,14 +38,8 @@ export function median(values: readonly (number | null)[]): number | null {
   return xs.length % 2 === 1 ? xs[mid] : (xs[mid - 1] + xs[mid]) / 2;
 }
 
-interface Sample {
-  rps: number;
-  p50: number | null;
-  p99: number | null;
-  ttftP50: number | null;
-  ttftP99: number | null;
-  errors: number;
-}
+/** One round's figures for one column. */
+type Sample = Omit<Cell, "ratio">;
 
 async function measure(column: Column, connections: number, seconds: number): Promise<Sample> {
   const load = await throughput(column.endpoint, connections, seconds);
