@@ -16,7 +16,8 @@ export function runtimeTables(direct: Map<number, Cell>, columns: readonly Colum
   const ran = columns.filter(available);
   const ref = ran.find((c) => c.name === reference);
   const lines: string[] = [];
-  for (const c of columns) if (!available(c)) lines.push(`${c.name}: not available (${c.unavailable})`, "");
+  // The first sentence of the reason is enough (the CLI's parse errors run on with advice).
+  for (const c of columns) if (!available(c)) lines.push(`${c.name}: not available (${c.unavailable.split(/\.\s/)[0]})`, "");
   const others = ran.filter((c) => c !== ref);
   const row = (cells: string[]): string => `| ${cells.join(" | ")} |`;
   lines.push(
