@@ -1,6 +1,16 @@
 import { badRequest, payloadTooLarge } from "./errors.ts";
 
 /**
+ * Set (to true) by a runtime adapter on the Requests its HTTP server produced: the server's parser
+ * ends a body with a Content-Length at that length, so no more than declared can arrive. A Request
+ * made in-process has no such guarantee (its header may understate its body) and is read as a
+ * stream with the limit checked per chunk.
+ */
+export const FRAMED_BODY: unique symbol = Symbol.for("switchyard.framedBody");
+
+type FramedRequest = Request & { [FRAMED_BODY]?: boolean };
+
+/**
  * Read a request body as text, refusing more than `limit` bytes without reading the rest:
  * a declared Content-Length over the limit is refused before any byte is read, and a chunked
  * body is cancelled as soon as it passes the limit.
@@ -13,6 +23,9 @@ export async function readBodyText(request: Request, limit: number): Promise<str
       request.body?.cancel().catch(() => {});
       throw payloadTooLarge(limit);
     }
+    // The server already ends such a body at its declared length, so it is read whole, without
+    // a stream and a reader per chunk.
+    if ((request as FramedRequest)[FRAMED_BODY] === true && Number.isInteger(length) && length >= 0) return wholeText(request);
   }
   const body = request.body;
   if (body === null) return "";
@@ -38,6 +51,16 @@ export async function readBodyText(request: Request, limit: number): Promise<str
     reader.releaseLock?.();
   }
   return text + decoder.decode();
+}
+
+async function wholeText(request: Request): Promise<string> {
+  let text: string;
+  try {
+    text = await request.text();
+  } catch {
+    throw badRequest("Could not read the request body.", null, "body_read_failed");
+  }
+  return text;
 }
 
 /** Parse a JSON object body, with an OpenAI-shaped 400 for anything else. */

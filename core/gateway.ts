@@ -1,7 +1,7 @@
 import { Completions } from "./completions.ts";
 import { ConfigError, type GatewayConfig, validateConfig } from "./config.ts";
 import { type GatewayError, internalError } from "./errors.ts";
-import { createHttpApp, type ExtraRoute, type NamedReadyCheck, reservedRouteReason } from "./http.ts";
+import { createHttpApp, type ExtraRoute, fetchWithChatFastPath, type NamedReadyCheck, reservedRouteReason } from "./http.ts";
 import { Pipeline } from "./pipeline.ts";
 import { buildPluginChain } from "./plugin-chain.ts";
 import type { Plugin, SetupContext } from "./plugin.ts";
@@ -117,6 +117,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     createdAt,
   });
   const app = createHttpApp({ pipeline, isReady: () => ready, routes, readyChecks });
+  const appFetch = fetchWithChatFastPath(app, pipeline);
 
   async function shutdown(timeoutMs: number): Promise<void> {
     ready = false;
@@ -136,8 +137,8 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
 
   const gateway: Gateway = {
     version: VERSION,
-    fetch: (request) => asPromise(app.fetch(request)),
-    request: (path, init) => asPromise(app.fetch(new Request(new URL(path, "http://gateway.local"), init))),
+    fetch: (request) => asPromise(appFetch(request)),
+    request: (path, init) => asPromise(appFetch(new Request(new URL(path, "http://gateway.local"), init))),
     plugins: chain.plugins,
     providers,
     models: () => models,

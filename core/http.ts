@@ -107,9 +107,35 @@ export function createHttpApp(state: HttpState): Hono {
   }
 
   app.notFound((c) => notFound(c.req.path).toResponse());
-  app.onError((error) => {
-    if (error instanceof GatewayError) return error.toResponse();
-    return new GatewayError({ status: 500, message: "Internal gateway error.", code: "internal_error", fault: "gateway" }).toResponse();
-  });
+  app.onError(errorResponse);
   return app;
+}
+
+function errorResponse(error: unknown): Response {
+  if (error instanceof GatewayError) return error.toResponse();
+  return new GatewayError({ status: 500, message: "Internal gateway error.", code: "internal_error", fault: "gateway" }).toResponse();
+}
+
+const CHAT_PATH = "/v1/chat/completions";
+
+/** True when the URL's path is exactly the chat path (a query may follow), with no escapes to decode. */
+function isChatPath(url: string): boolean {
+  const start = url.indexOf("/", url.indexOf(":") + 4);
+  if (start === -1 || !url.startsWith(CHAT_PATH, start)) return false;
+  const end = start + CHAT_PATH.length;
+  if (end === url.length) return true;
+  const next = url.charCodeAt(end);
+  return next === 63 /* ? */ || next === 35 /* # */;
+}
+
+/**
+ * The app's fetch, with chat completions (nearly all traffic) handed to the pipeline without
+ * the router: the handler Hono would run, without building its per-request context. Every
+ * other request, and a chat path with escapes or a trailing slash, goes through Hono as before.
+ */
+export function fetchWithChatFastPath(app: Hono, pipeline: Pipeline): (request: Request) => Response | Promise<Response> {
+  return (request) => {
+    if (request.method === "POST" && isChatPath(request.url)) return pipeline.inference(request, "chat").catch(errorResponse);
+    return app.fetch(request);
+  };
 }

@@ -13,6 +13,7 @@ import { networkError, timeoutError, UpstreamTimeout } from "./upstream-errors.t
 import type { UpstreamClient } from "./upstream.ts";
 import { extractUsageFromJson } from "./usage.ts";
 import type { Completions } from "./completions.ts";
+import { textResponse } from "./known-body.ts";
 
 export interface PipelineOptions {
   chain: PluginChain;
@@ -258,7 +259,7 @@ export class Pipeline {
   private jsonResponse(ctx: RequestContext, reply: { status: number; text: string }): Promise<Response> | Response {
     ctx.usage = extractUsageFromJson(reply.text);
     ctx.responseText = reply.text;
-    const response = new Response(reply.text, { status: reply.status, headers: { "content-type": JSON_HEADERS } });
+    const response = textResponse(reply.text, { status: reply.status, headers: { "content-type": JSON_HEADERS } });
     return this.respond(ctx, response, false);
   }
 

@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { knownBodyText } from "../core/known-body.ts";
+import { lazyRequest } from "./node-request.ts";
 
 const UNREAD_BODY_GRACE_MS = 5_000;
 
@@ -50,13 +52,7 @@ function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
 }
 
 function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
-  const method = req.method ?? "GET";
-  const init: RequestInit & { duplex?: "half" } = { method, headers: req.headers as Record<string, string>, signal };
-  if (method !== "GET" && method !== "HEAD") {
-    init.body = bodyStream(req);
-    init.duplex = "half";
-  }
-  return new Request(`http://localhost${req.url ?? "/"}`, init);
+  return lazyRequest(req, signal, () => bodyStream(req));
 }
 
 function waitDrain(res: ServerResponse): Promise<void> {
@@ -83,6 +79,14 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
   response.headers.forEach((value, name) => {
     headers[name] = value;
   });
+  const known = knownBodyText(response);
+  if (known !== undefined) {
+    const bytes = Buffer.from(known);
+    headers["content-length"] = String(bytes.byteLength);
+    res.writeHead(response.status, headers);
+    res.end(bytes);
+    return;
+  }
   const body = response.body;
   const contentType = headers["content-type"] ?? "";
   if (body === null || !contentType.startsWith("text/event-stream")) {

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { auth, hashKey, route } from "../../plugins/index.ts";
 import { createTestGateway, inProcessUpstream, mockUpstream } from "../../testing/index.ts";
 import { openai } from "../../providers/openai.ts";
-import { definePlugin, type RequestContext } from "../../core/index.ts";
+import { definePlugin, RequestContext } from "../../core/index.ts";
 import { captureCompleted } from "../helpers/upstream.ts";
 
 const KEYS = [
@@ -187,5 +187,18 @@ describe("auth virtual keys", () => {
     await expect(build({ env: "SWITCHYARD_TEST_UNSET_VARIABLE" })).rejects.toThrow(/is not set/);
     await expect(build({ file: join(await dir, "missing.json") })).rejects.toThrow(/cannot read key file/);
     expect(() => auth({} as never)).toThrow(/give keys, env/);
+  });
+});
+
+describe("auth hashing", () => {
+  it("checks a key synchronously (no promise on the request path) with the SHA-256 hashKey gives", async () => {
+    expect(await hashKey("abc")).toBe("sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    const plugin = auth({ keys: [{ id: "a", key: "sk-sync-check-1" }] });
+    await plugin.setup!({} as never);
+    const request = new Request("http://gateway.test/v1/chat/completions", { method: "POST", headers: { authorization: "Bearer sk-sync-check-1" } });
+    const ctx = new RequestContext(request, "chat", body("m"), "m", false, 0, "");
+    const result = (plugin.onRequest as (c: RequestContext) => unknown)(ctx);
+    expect(result).toBeUndefined();
+    expect(ctx.principal?.id).toBe("a");
   });
 });

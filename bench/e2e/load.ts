@@ -1,0 +1,52 @@
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { runToEnd } from "./processes.ts";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const autocannonBin = join(here, "../../node_modules/.bin/autocannon");
+
+/** How one request is addressed to one server under test. */
+export interface Endpoint {
+  readonly url: string;
+  readonly model: string;
+  /** Sent as a bearer key (the full chain's auth checks it; the others ignore it). */
+  readonly key: string;
+}
+
+export interface Throughput {
+  rps: number;
+  errors: number;
+}
+
+export interface Latency {
+  p50: number | null;
+  p99: number | null;
+  count: number;
+  errors: number;
+}
+
+export function requestBody(model: string, stream: boolean): string {
+  return JSON.stringify({ model, ...(stream ? { stream: true } : {}), messages: [{ role: "user", content: "Hello, how are you today?" }] });
+}
+
+const chatUrl = (endpoint: Endpoint): string => `${endpoint.url}/v1/chat/completions`;
+
+/** Requests per second from autocannon (a separate process), JSON chat requests. */
+export async function throughput(endpoint: Endpoint, connections: number, seconds: number): Promise<Throughput> {
+  const out = await runToEnd(autocannonBin, [
+    "-c", String(connections), "-d", String(seconds), "-m", "POST",
+    "-H", "content-type=application/json", "-H", `authorization=Bearer ${endpoint.key}`,
+    "-b", requestBody(endpoint.model, false), "--json", chatUrl(endpoint),
+  ]);
+  const result = JSON.parse(out) as { requests: { average: number }; non2xx: number; errors: number };
+  return { rps: result.requests.average, errors: result.non2xx + result.errors };
+}
+
+/** Latency percentiles (ms, microsecond timing) from bench/e2e/probe.mjs: whole JSON answers or the first stream event. */
+export async function latency(endpoint: Endpoint, connections: number, seconds: number, mode: "json" | "stream"): Promise<Latency> {
+  const out = await runToEnd(process.execPath, [
+    join(here, "probe.mjs"), "--url", chatUrl(endpoint), "--body", requestBody(endpoint.model, mode === "stream"),
+    "--auth", endpoint.key, "--connections", String(connections), "--seconds", String(seconds), "--mode", mode,
+  ]);
+  return JSON.parse(out) as Latency;
+}
