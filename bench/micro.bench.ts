@@ -18,7 +18,7 @@ import { cost, PRICES, requestCost } from "../plugins/cost/index.ts";
 import { mockChatStreamEvents } from "../providers/mock-llm.ts";
 import { memoryStore } from "../stores/memory.ts";
 import { hookRunnerBenches, inProcessBenches } from "./micro/hooks.ts";
-import { rateLimitHooks, servedContext } from "./micro/rate-limit.ts";
+import { rateLimitHooks, rateLimitPluginGroup, servedContext } from "./micro/rate-limit.ts";
 
 const LIMIT = 8 * 1024 * 1024;
 const encoder = new TextEncoder();
@@ -103,18 +103,9 @@ summary(() => {
   });
 });
 
-const limiter = rateLimitHooks(memoryStore());
-summary(() => {
-  group("rate-limit check, memory store (rpm + tpm + concurrent, then settle)", () => {
-    bench("context only (baseline)", () => do_not_optimize(servedContext()));
-    bench("rateLimit onRequest + onComplete", () => {
-      const ctx = servedContext();
-      limiter.onRequest(ctx);
-      limiter.onComplete(ctx);
-      return ctx;
-    });
-  });
-});
+rateLimitPluginGroup("rate-limit check, memory store (rpm + tpm + concurrent, then settle)", [
+  { name: "rateLimit onRequest + onComplete", hooks: rateLimitHooks(memoryStore()), remote: false },
+]);
 
 /** A plugin's hook as a plain function, whether it was given bare or as `{ handler }`. */
 function hookOf<T>(hook: T | { handler: T } | undefined): T {

@@ -14,7 +14,7 @@ import { rateLimit } from "../plugins/rate-limit/index.ts";
 import { mock } from "../providers/mock.ts";
 import { memoryStore } from "../stores/memory.ts";
 import { redisStore } from "../stores/redis.ts";
-import { rateLimitHooks, rule, servedContext } from "./micro/rate-limit.ts";
+import { rateLimitHooks, rateLimitPluginGroup, rule } from "./micro/rate-limit.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const prefix = `switchyard-bench:${process.pid}:`;
@@ -24,7 +24,6 @@ await redis.connect();
 
 const memoryHooks = rateLimitHooks(memory);
 const redisHooks = rateLimitHooks(redis);
-const context = servedContext;
 const body = { model: "mock/mock", messages: [{ role: "user", content: "Hello, how are you today?" }] };
 const bodyText = JSON.stringify(body);
 
@@ -59,23 +58,10 @@ summary(() => {
   });
 });
 
-summary(() => {
-  group("rateLimit plugin, one request: onRequest (rpm + tpm + concurrent) and onComplete", () => {
-    bench("context only (baseline)", () => do_not_optimize(context()));
-    bench("memory store", () => {
-      const ctx = context();
-      memoryHooks.onRequest(ctx);
-      memoryHooks.onComplete(ctx);
-      return ctx;
-    });
-    bench("redis store", async () => {
-      const ctx = context();
-      await redisHooks.onRequest(ctx);
-      await redisHooks.onComplete(ctx);
-      return ctx;
-    });
-  });
-});
+rateLimitPluginGroup("rateLimit plugin, one request: onRequest (rpm + tpm + concurrent) and onComplete", [
+  { name: "memory store", hooks: memoryHooks, remote: false },
+  { name: "redis store", hooks: redisHooks, remote: true },
+]);
 
 summary(() => {
   group("in-process chat request (mock provider, JSON)", () => {

@@ -1,4 +1,5 @@
 /** The rateLimit plugin's per-request work, shared by the rate-limit bench and the micro suite. */
+import { bench, do_not_optimize, group, summary } from "mitata";
 import { RequestContext } from "../../core/context.ts";
 import type { CounterStore } from "../../core/counter-store.ts";
 import type { OnCompleteHook, OnRequestHook } from "../../core/plugin.ts";
@@ -23,4 +24,37 @@ export function servedContext(): RequestContext {
   ctx.served = { provider: "mock", model: "mock" };
   ctx.usage = usage;
   return ctx;
+}
+
+export interface LimiterVariant {
+  name: string;
+  hooks: { onRequest: OnRequestHook; onComplete: OnCompleteHook };
+  /** Await the hooks (a remote store); a local store is timed synchronously. */
+  remote: boolean;
+}
+
+/** One request's limiter work (onRequest, then onComplete) per variant, against creating the context. */
+export function rateLimitPluginGroup(title: string, variants: readonly LimiterVariant[]): void {
+  summary(() => {
+    group(title, () => {
+      bench("context only (baseline)", () => do_not_optimize(servedContext()));
+      for (const { name, hooks, remote } of variants) {
+        if (remote) {
+          bench(name, async () => {
+            const ctx = servedContext();
+            await hooks.onRequest(ctx);
+            await hooks.onComplete(ctx);
+            return ctx;
+          });
+        } else {
+          bench(name, () => {
+            const ctx = servedContext();
+            hooks.onRequest(ctx);
+            hooks.onComplete(ctx);
+            return ctx;
+          });
+        }
+      }
+    });
+  });
 }

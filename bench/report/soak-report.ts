@@ -1,6 +1,6 @@
 /** The soak's written results: the JSON report's shape, its markdown summary and its charts. */
-import type { LoadWindow, MemorySample, SoakAnalysis } from "../soak/analyze.ts";
-import { lineChart } from "./svg-chart.ts";
+import type { LoadWindow, MemorySample, SoakAnalysis, Trend } from "../soak/analyze.ts";
+import { lineChart, type Series } from "./svg-chart.ts";
 
 export interface SoakReport {
   command: string;
@@ -24,11 +24,9 @@ export function soakCharts(report: SoakReport): { memory: string; latency: strin
   const at = (t: number): number => minutesAt(report, t);
   const inRun = report.samples.filter((s) => s.t >= report.analysis.startedAt - 5000 && s.t <= report.analysis.endedAt + 5000);
   const warmup = [{ x: report.analysis.warmupMs / 60_000, label: "end of warm-up" }];
-  const rssFit = report.analysis.rss;
-  const fitSeries =
-    rssFit === null
-      ? []
-      : [{ name: "RSS fit (after warm-up)", dashed: true, points: [[report.analysis.warmupMs / 60_000, rssFit.start / MiB], [at(report.analysis.endedAt), rssFit.end / MiB]] as [number, number][] }];
+  /** The fitted line over the measured part, as a dashed series. */
+  const fitted = (name: string, fit: Trend | null, scale: number): Series[] =>
+    fit === null ? [] : [{ name, dashed: true, points: [[report.analysis.warmupMs / 60_000, fit.start / scale], [at(report.analysis.endedAt), fit.end / scale]] }];
   const memory = lineChart({
     title: `Gateway memory over a ${report.minutes}-minute soak at ${report.rps} req/s`,
     xLabel: "minutes since load began",
@@ -38,7 +36,7 @@ export function soakCharts(report: SoakReport): { memory: string; latency: strin
       { name: "RSS", points: inRun.map((s) => [at(s.t), s.rss / MiB]) },
       { name: "heap used", points: inRun.map((s) => [at(s.t), s.heapUsed / MiB]) },
       { name: "external", points: inRun.map((s) => [at(s.t), s.external / MiB]) },
-      ...fitSeries,
+      ...fitted("RSS fit (after warm-up)", report.analysis.rss, MiB),
     ],
   });
   const latency = lineChart({
@@ -51,6 +49,7 @@ export function soakCharts(report: SoakReport): { memory: string; latency: strin
       { name: "p99 (per window)", points: report.windows.filter((w) => w.p99Ms !== null).map((w) => [at(w.t), w.p99Ms as number]) },
       { name: "stream first event p99", points: report.windows.filter((w) => w.ttftP99Ms !== null).map((w) => [at(w.t), w.ttftP99Ms as number]) },
       { name: "event-loop delay p99", points: inRun.map((s) => [at(s.t), s.loopP99Ms]) },
+      ...fitted("p99 fit (after warm-up)", report.analysis.p99, 1),
     ],
   });
   return { memory, latency };
@@ -58,6 +57,13 @@ export function soakCharts(report: SoakReport): { memory: string; latency: strin
 
 const pct = (x: number | null | undefined): string => (x === null || x === undefined ? "n/a" : `${(x * 100).toFixed(1)}%`);
 const mib = (x: number): string => `${(x / MiB).toFixed(1)} MiB`;
+
+function machineLoad(loads: readonly number[], cpus: number): string {
+  if (loads.length === 0) return "load average not recorded.";
+  const range = `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}`;
+  const busy = Math.max(...loads) > cpus;
+  return `1-minute load average during the run ${range}${busy ? `, above the ${cpus} cores: other processes competed for the CPU, so latency carries their scheduling delays` : ""}.`;
+}
 
 export function soakMarkdown(report: SoakReport, chartNames: { memory: string; latency: string }): string {
   const a = report.analysis;
@@ -67,7 +73,7 @@ export function soakMarkdown(report: SoakReport, chartNames: { memory: string; l
     "",
     `\`${report.command}\` on ${report.date}.`,
     "",
-    `Machine: ${report.machine.cpus} cores (${report.machine.cpuModel}), Node ${report.machine.node}; 1-minute load average during the run ${loads.length > 0 ? `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}` : "n/a"} (other processes share the cores).`,
+    `Machine: ${report.machine.cpus} cores (${report.machine.cpuModel}), Node ${report.machine.node}; ${machineLoad(loads, report.machine.cpus)}`,
     `Request log plugin: ${report.log.active ? `active (${report.log.bytes} bytes written)` : "not available in this build"}.`,
     "",
     `**Result: ${a.pass ? "PASS" : "FAIL"}** (warm-up ${(a.warmupMs / 60_000).toFixed(1)} min, then least-squares fits).`,

@@ -47,10 +47,30 @@ function formatTick(value: number): string {
   return String(Number(value.toPrecision(4)));
 }
 
+const LEGEND_ROW = 18;
+const LEFT = 70;
+const RIGHT = 20;
+
+/** How many rows the legend takes when its items flow left to right. */
+function legendRows(series: readonly Series[], width: number): number {
+  let rows = series.length > 0 ? 1 : 0;
+  let x = 0;
+  for (const s of series) {
+    const item = 34 + s.name.length * 7;
+    if (x + item > width - LEFT - RIGHT && x > 0) {
+      rows++;
+      x = 0;
+    }
+    x += item;
+  }
+  return rows;
+}
+
 export function lineChart(options: ChartOptions): string {
   const width = options.width ?? 800;
-  const height = options.height ?? 400;
-  const margin = { top: 40, right: 20, bottom: 50, left: 70 };
+  const legendHeight = legendRows(options.series, width) * LEGEND_ROW + 8;
+  const height = (options.height ?? 400) + legendHeight;
+  const margin = { top: 40, right: RIGHT, bottom: 50 + legendHeight, left: LEFT };
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
   const finite = options.series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
@@ -86,7 +106,7 @@ export function lineChart(options: ChartOptions): string {
     out.push(`<text x="${x}" y="${margin.top + plotH + 18}" text-anchor="middle">${escapeXml(tick.label)}</text>`);
   }
   out.push(`<rect x="${margin.left}" y="${margin.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333"/>`);
-  out.push(`<text x="${margin.left + plotW / 2}" y="${height - 10}" text-anchor="middle">${escapeXml(options.xLabel)}</text>`);
+  out.push(`<text x="${margin.left + plotW / 2}" y="${margin.top + plotH + 38}" text-anchor="middle">${escapeXml(options.xLabel)}</text>`);
   out.push(`<text transform="translate(16 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeXml(options.yLabel)}</text>`);
   for (const marker of options.markers ?? []) {
     const x = f(px(marker.x));
@@ -100,13 +120,18 @@ export function lineChart(options: ChartOptions): string {
     if (pts.length > 1) out.push(`<polyline fill="none" stroke="${color(i)}" stroke-width="1.8"${dash(series)} points="${pts.map(([x, y]) => `${f(px(x))},${f(py(y))}`).join(" ")}"/>`);
     if (pts.length <= 30) for (const [x, y] of pts) out.push(`<circle cx="${f(px(x))}" cy="${f(py(y))}" r="3" fill="${color(i)}"/>`);
   });
-  // The legend goes last so it sits above the lines it names.
-  const legendX = margin.left + plotW - 200;
-  out.push(`<rect x="${legendX - 6}" y="${margin.top + 2}" width="202" height="${options.series.length * 16 + 6}" fill="#ffffff" fill-opacity="0.85" stroke="#ccc"/>`);
+  // Below the plot, in rows, so it never hides a line.
+  let lx = margin.left;
+  let ly = height - legendHeight + 8;
   options.series.forEach((series, i) => {
-    const ly = margin.top + 12 + i * 16;
-    out.push(`<line x1="${legendX}" y1="${ly}" x2="${legendX + 18}" y2="${ly}" stroke="${color(i)}" stroke-width="2.5"${dash(series)}/>`);
-    out.push(`<text x="${legendX + 24}" y="${ly}" dominant-baseline="middle">${escapeXml(series.name)}</text>`);
+    const itemWidth = 34 + series.name.length * 7;
+    if (lx + itemWidth > width - margin.right && lx > margin.left) {
+      lx = margin.left;
+      ly += LEGEND_ROW;
+    }
+    out.push(`<line x1="${lx}" y1="${ly}" x2="${lx + 18}" y2="${ly}" stroke="${color(i)}" stroke-width="2.5"${dash(series)}/>`);
+    out.push(`<text x="${lx + 24}" y="${ly}" dominant-baseline="middle">${escapeXml(series.name)}</text>`);
+    lx += itemWidth;
   });
   out.push(`</svg>`);
   return `${out.join("\n")}\n`;

@@ -33,7 +33,7 @@ interface Window {
   failureSamples: string[];
 }
 const newWindow = (): Window => ({ latencies: [], ttft: [], finished: 0, failures: 0, aborted: 0, byKind: {}, failureSamples: [] });
-let window = newWindow();
+let current = newWindow();
 let inFlight = 0;
 let skipped = 0;
 let sent = 0;
@@ -50,8 +50,8 @@ function body(kind: RequestKind, n: number): string {
 }
 
 function fail(kind: RequestKind, why: string): void {
-  window.failures++;
-  if (window.failureSamples.length < 3) window.failureSamples.push(`${kind}: ${why}`);
+  current.failures++;
+  if (current.failureSamples.length < 3) current.failureSamples.push(`${kind}: ${why}`);
 }
 
 async function one(n: number): Promise<void> {
@@ -65,7 +65,7 @@ async function one(n: number): Promise<void> {
     headers: { "content-type": "application/json", authorization: `Bearer ${SOAK_KEYS[n % SOAK_KEYS.length]}` },
     body: body(kind, n),
   });
-  window.byKind[kind] = (window.byKind[kind] ?? 0) + 1;
+  current.byKind[kind] = (current.byKind[kind] ?? 0) + 1;
   if (kind === "bad") {
     await res.body.text();
     if (res.statusCode !== 400) fail(kind, `status ${res.statusCode}`);
@@ -78,7 +78,7 @@ async function one(n: number): Promise<void> {
   if (kind === "json" || kind === "cached" || kind === "flaky-json") {
     const text = await res.body.text();
     if (!text.includes('"choices"')) return fail(kind, `no choices in ${text.slice(0, 200)}`);
-    window.latencies.push(performance.now() - started);
+    current.latencies.push(performance.now() - started);
     return;
   }
   let events = 0;
@@ -87,14 +87,14 @@ async function one(n: number): Promise<void> {
     for await (const chunk of res.body) {
       if (events === 0) {
         const ttft = performance.now() - started;
-        window.ttft.push(ttft);
-        window.latencies.push(ttft);
+        current.ttft.push(ttft);
+        current.latencies.push(ttft);
       }
       events++;
       tail = (tail + chunk.toString()).slice(-200);
       if (kind === "abort" && events >= 2) {
         controller.abort();
-        window.aborted++;
+        current.aborted++;
         return;
       }
     }
@@ -116,13 +116,13 @@ function launch(): void {
     .catch((error: Error) => fail(kindOf(n), error.message))
     .finally(() => {
       inFlight--;
-      window.finished++;
+      current.finished++;
     });
 }
 
 function flushWindow(): void {
-  const w = window;
-  window = newWindow();
+  const w = current;
+  current = newWindow();
   const sorted = w.latencies.sort((a, b) => a - b);
   const ttft = w.ttft.sort((a, b) => a - b);
   const round = (x: number): number | null => (Number.isNaN(x) ? null : Math.round(x * 100) / 100);

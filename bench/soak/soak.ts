@@ -99,9 +99,9 @@ try {
   const progress = setInterval(() => {
     loads.push({ t: Date.now(), load1: loadavg()[0] });
     const last = readLines<MemorySample>(files.samples).at(-1);
-    const window = readLines<LoadWindow>(files.windows).at(-1);
+    const lastWindow = readLines<LoadWindow>(files.windows).at(-1);
     const minute = ((Date.now() - startedAt) / 60_000).toFixed(1);
-    console.log(`soak: ${minute} min  rss ${last ? (last.rss / 2 ** 20).toFixed(1) : "?"} MiB  heap ${last ? (last.heapUsed / 2 ** 20).toFixed(1) : "?"} MiB  p99 ${window?.p99Ms ?? "?"} ms  failures ${window?.failures ?? "?"}  load ${loadavg()[0].toFixed(1)}`);
+    console.log(`soak: ${minute} min  rss ${last ? (last.rss / 2 ** 20).toFixed(1) : "?"} MiB  heap ${last ? (last.heapUsed / 2 ** 20).toFixed(1) : "?"} MiB  p99 ${lastWindow?.p99Ms ?? "?"} ms  failures ${lastWindow?.failures ?? "?"}  load ${loadavg()[0].toFixed(1)}`);
   }, Math.min(60_000, Math.max(10_000, minutes * 6000)));
   loads.push({ t: startedAt, load1: loadavg()[0] });
 
