@@ -87,8 +87,8 @@ if (!flags.has("skip-soak")) {
     budget: `${(limit * 100).toFixed(0)}%`,
     pass: growth !== null && growth <= limit,
   });
-  const failed = report.analysis.checks.find((c) => c.name === "failed requests");
-  if (failed !== undefined) gates.push({ name: "short soak failed requests", figure: failed.detail.replace(/ \(limit.*/, ""), budget: `${(failed.threshold * 100).toFixed(0)}%`, pass: failed.pass });
+  const failures = report.analysis.checks.find((c) => c.name === "failed requests");
+  if (failures !== undefined) console.log(`gates: short soak failed requests ${failures.detail} (reported, not gated)`);
 }
 
 const width = Math.max(...gates.map((g) => g.name.length));

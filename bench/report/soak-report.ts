@@ -1,5 +1,5 @@
 /** The soak's written results: the JSON report's shape, its markdown summary and its charts. */
-import type { LoadWindow, MemorySample, SoakAnalysis, Trend } from "../soak/analyze.ts";
+import type { LoadWindow, MemorySample, SoakAnalysis, Thresholds, Trend } from "../soak/analyze.ts";
 import { lineChart, type Series } from "./svg-chart.ts";
 
 export interface SoakReport {
@@ -11,7 +11,7 @@ export interface SoakReport {
   machine: { cpus: number; cpuModel: string; node: string; loadAverage: { t: number; load1: number }[] };
   /** Whether the request log plugin ran (it exists only in builds that have it). */
   log: { active: boolean; bytes: number };
-  thresholds: { memory: number; p99: number; p99Gates: boolean; failures: number };
+  thresholds: Thresholds;
   analysis: SoakAnalysis;
   samples: MemorySample[];
   windows: LoadWindow[];

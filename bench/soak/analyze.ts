@@ -43,6 +43,8 @@ export interface Thresholds {
   p99Gates: boolean;
   /** Largest allowed share of failed requests. */
   failures: number;
+  /** When false the failure check is reported but does not fail the run. */
+  failuresGate: boolean;
 }
 
 export interface Trend {
@@ -132,7 +134,7 @@ export function analyze(samples: readonly MemorySample[], windows: readonly Load
       name: "failed requests",
       figure: requests === 0 ? null : failures / requests,
       threshold: limits.failures,
-      gating: true,
+      gating: limits.failuresGate,
       pass: requests > 0 && failures / requests <= limits.failures,
       detail: `${failures} of ${requests} (limit ${pct(limits.failures)})`,
     },
