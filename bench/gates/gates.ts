@@ -96,4 +96,4 @@ console.log(`\n${"gate".padEnd(width)}  ${"figure".padEnd(28)}  ${"budget".padEn
 for (const g of gates) console.log(`${g.name.padEnd(width)}  ${g.figure.padEnd(28)}  ${g.budget.padEnd(10)}  ${g.pass ? "pass" : "FAIL"}`);
 const failed = gates.filter((g) => !g.pass);
 console.log(failed.length === 0 ? "\ngates: all pass" : `\ngates: ${failed.length} failed`);
-process.exit(failed.length === 0 ? 0 : 1);
+process.exitCode = failed.length === 0 ? 0 : 1;

@@ -6,10 +6,10 @@
  * Writes <prefix>.json, <prefix>.md and two SVG charts to bench/results/; exits 1 on failure.
  * Run: npm run soak -- --minutes 30 [--rps 100] [--runtime node] [--sample-seconds 5]
  *        [--warmup-minutes M] [--memory-threshold 0.05] [--p99-threshold 0.10] [--ci]
- *        [--out-prefix soak] [--heap-snapshots DIR]
+ *        [--out-prefix soak] [--heap-snapshots DIR] [--keep-work]
  */
 import { cpus, loadavg, tmpdir } from "node:os";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawnReady, type ReadyProcess } from "../lib/spawn-ready.ts";
@@ -149,4 +149,7 @@ try {
   console.error(`soak: ${(error as Error).message}`);
   await stopAll();
 }
-process.exit(exitCode);
+// The request log alone can reach hundreds of MB over a long run; everything kept is in the report.
+if (!flags.has("keep-work")) rmSync(work, { recursive: true, force: true });
+// Not process.exit: the runner that bundled this file removes its temporary copy once the module ends.
+process.exitCode = exitCode;
