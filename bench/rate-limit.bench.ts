@@ -9,14 +9,12 @@
  */
 import { Redis } from "ioredis";
 import { bench, do_not_optimize, group, run, summary } from "mitata";
-import { RequestContext } from "../core/context.ts";
-import type { CounterStore } from "../core/counter-store.ts";
 import { createGateway } from "../core/gateway.ts";
-import type { OnCompleteHook, OnRequestHook } from "../core/plugin.ts";
 import { rateLimit } from "../plugins/rate-limit/index.ts";
 import { mock } from "../providers/mock.ts";
 import { memoryStore } from "../stores/memory.ts";
 import { redisStore } from "../stores/redis.ts";
+import { rateLimitHooks, rateLimitPluginGroup, rule } from "./micro/rate-limit.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const prefix = `switchyard-bench:${process.pid}:`;
@@ -24,26 +22,10 @@ const memory = memoryStore();
 const redis = redisStore({ url: REDIS_URL, prefix });
 await redis.connect();
 
-// Limits far above what the bench reaches, so every check takes the "allowed" path.
-const rule = { limit: 1_000_000_000, windowMs: 60_000 };
+const memoryHooks = rateLimitHooks(memory);
+const redisHooks = rateLimitHooks(redis);
 const body = { model: "mock/mock", messages: [{ role: "user", content: "Hello, how are you today?" }] };
 const bodyText = JSON.stringify(body);
-const request = new Request("http://gateway.local/v1/chat/completions", { method: "POST", body: bodyText });
-const usage = { inputTokens: 20, outputTokens: 30, totalTokens: 50, cachedTokens: 0, reasoningTokens: 0 };
-
-function hooks(store: CounterStore): { onRequest: OnRequestHook; onComplete: OnCompleteHook } {
-  const plugin = rateLimit({ per: "global", rpm: rule.limit, tpm: rule.limit, concurrent: 1_000_000, store, name: `bench-${store.kind}` });
-  return { onRequest: (plugin.onRequest as { handler: OnRequestHook }).handler, onComplete: plugin.onComplete as OnCompleteHook };
-}
-const memoryHooks = hooks(memory);
-const redisHooks = hooks(redis);
-
-function context(): RequestContext {
-  const ctx = new RequestContext(request, "chat", body, "mock/mock", false, 0, bodyText);
-  ctx.served = { provider: "mock", model: "mock" };
-  ctx.usage = usage;
-  return ctx;
-}
 
 const init = { method: "POST", headers: { "content-type": "application/json" }, body: bodyText };
 const bare = await createGateway({ providers: { mock: mock() } });
@@ -76,23 +58,10 @@ summary(() => {
   });
 });
 
-summary(() => {
-  group("rateLimit plugin, one request: onRequest (rpm + tpm + concurrent) and onComplete", () => {
-    bench("context only (baseline)", () => do_not_optimize(context()));
-    bench("memory store", () => {
-      const ctx = context();
-      memoryHooks.onRequest(ctx);
-      memoryHooks.onComplete(ctx);
-      return ctx;
-    });
-    bench("redis store", async () => {
-      const ctx = context();
-      await redisHooks.onRequest(ctx);
-      await redisHooks.onComplete(ctx);
-      return ctx;
-    });
-  });
-});
+rateLimitPluginGroup("rateLimit plugin, one request: onRequest (rpm + tpm + concurrent) and onComplete", [
+  { name: "memory store", hooks: memoryHooks, remote: false },
+  { name: "redis store", hooks: redisHooks, remote: true },
+]);
 
 summary(() => {
   group("in-process chat request (mock provider, JSON)", () => {
