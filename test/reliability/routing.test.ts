@@ -72,7 +72,8 @@ describe("routing strategies", () => {
   it("notices a target that got slow, through its own requests and exploration", async () => {
     let slowMs = 0;
     const gateway = await createTestGateway({
-      providers: { a: { ...mock(), send: async (call) => { await new Promise((r) => setTimeout(r, slowMs)); return mock().send(call); } }, b: mock({ latencyMs: 15 }) },
+      // Wide gaps (0 vs 40 ms, then 120 vs 40 ms) so a loaded machine's scheduling stalls cannot flip the EWMA.
+      providers: { a: { ...mock(), send: async (call) => { await new Promise((r) => setTimeout(r, slowMs)); return mock().send(call); } }, b: mock({ latencyMs: 40 }) },
       plugins: [route({ models: { l: { strategy: "latency", targets: [{ provider: "a", model: "m" }, { provider: "b", model: "m" }] } }, latency: { exploration: 0.2 }, random: seeded(3) })],
     });
     const served = async () => (await gateway.post("/v1/embeddings", ask("l"))).headers.get("x-switchyard-provider")!;
@@ -80,7 +81,7 @@ describe("routing strategies", () => {
     const before: string[] = [];
     for (let i = 0; i < 20; i++) before.push(await served());
     expect(shares(before).a).toBeGreaterThan(0.7);
-    slowMs = 50;
+    slowMs = 120;
     for (let i = 0; i < 20; i++) await served();
     const after: string[] = [];
     for (let i = 0; i < 30; i++) after.push(await served());
