@@ -96,6 +96,8 @@ export interface Dialect {
   renderError(error: GatewayError): RenderedError;
   /** A rough count of the request's input tokens, before any upstream sees it (limits, budgets). */
   estimateInputTokens(body: RequestBody): number;
+  /** The most output tokens the request lets the model produce (`max_tokens` …), or null when it sets none. */
+  maxOutputTokens(body: RequestBody): number | null;
   /** Client headers forwarded to an upstream of the same dialect (`anthropic-beta` …), lowercase. */
   readonly forwardHeaders: readonly string[];
 
