@@ -63,18 +63,65 @@ async function wholeText(request: Request): Promise<string> {
   return text;
 }
 
-/** Parse a JSON object body, with an OpenAI-shaped 400 for anything else. */
-export function parseJsonObject(text: string): Record<string, unknown> {
+/** Nesting deeper than any real request needs: recursive walks over bodies stay far from the stack limit. */
+export const DEFAULT_MAX_JSON_DEPTH = 128;
+
+/**
+ * Parse a JSON object body, with a 400 for anything else. The result is deeply frozen (so a body
+ * has one owner: the context, whose `setBody` is the one way to change it) and its nesting is
+ * bounded, checked here iteratively once so that every later walk over it is safe.
+ */
+export function parseJsonObject(text: string, maxDepth: number = DEFAULT_MAX_JSON_DEPTH): Record<string, unknown> {
   if (text.length === 0) throw badRequest("Request body is empty; expected a JSON object.", null, "invalid_json");
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     const detail = error instanceof Error ? error.message : "";
-    throw badRequest(`Request body is not valid JSON: ${detail}`, null, "invalid_json");
+    throw badRequest(`Request body is not valid JSON: ${printable(detail)}`, null, "invalid_json");
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw badRequest("Request body must be a JSON object.", null, "invalid_json");
   }
+  freezeJson(value, maxDepth);
   return value as Record<string, unknown>;
+}
+
+/**
+ * Freeze a parsed JSON value and everything in it, refusing nesting deeper than `maxDepth` with a
+ * 400. Iterative: a hostile body nested 100 000 levels deep costs a loop, not a stack overflow.
+ */
+export function freezeJson(root: object, maxDepth: number = DEFAULT_MAX_JSON_DEPTH): void {
+  const stack: object[] = [root];
+  const depths: number[] = [1];
+  while (stack.length > 0) {
+    const value = stack.pop()!;
+    const depth = depths.pop()!;
+    if (depth > maxDepth) throw badRequest(`Request body nests deeper than ${maxDepth} levels.`, null, "json_too_deep");
+    Object.freeze(value);
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const item = value[i];
+        if (item !== null && typeof item === "object") {
+          stack.push(item);
+          depths.push(depth + 1);
+        }
+      }
+    } else {
+      for (const key in value) {
+        const item = (value as Record<string, unknown>)[key];
+        if (item !== null && typeof item === "object") {
+          stack.push(item);
+          depths.push(depth + 1);
+        }
+      }
+    }
+  }
+}
+
+/** A parser's message may quote the bytes it choked on: never echo control or binary bytes to a client. */
+function printable(text: string): string {
+  // deno-lint-ignore no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, "?");
+  return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
 }

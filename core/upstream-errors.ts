@@ -58,8 +58,8 @@ export function upstreamError(provider: string, failure: UpstreamFailure): Gatew
     requestId: failure.requestId ?? null,
     body: failure.text,
   };
-  const headers: Record<string, string> = {};
-  if (failure.requestId != null && SAFE_REQUEST_ID.test(failure.requestId)) headers["x-switchyard-upstream-request-id"] = failure.requestId;
+  let headers: Record<string, string> | undefined;
+  if (failure.requestId != null && SAFE_REQUEST_ID.test(failure.requestId)) headers = { "x-switchyard-upstream-request-id": failure.requestId };
   if (status === 401 || status === 403) {
     return new GatewayError({
       status: 502,
@@ -76,7 +76,7 @@ export function upstreamError(provider: string, failure: UpstreamFailure): Gatew
   const message = retryable
     ? `Provider "${provider}" failed with status ${status}${said !== null ? `: ${said}` : "."}`
     : (said ?? `Provider "${provider}" refused the request with status ${status}.`);
-  if (status === 429 && retryAfterMs !== undefined) headers["retry-after"] = String(Math.ceil(retryAfterMs / 1000));
+  if (status === 429 && retryAfterMs !== undefined) (headers ??= {})["retry-after"] = String(Math.ceil(retryAfterMs / 1000));
   return new GatewayError({
     status,
     message,

@@ -6,7 +6,7 @@ import { openai } from "../../providers/index.ts";
 import { createTestGateway, readSSE } from "../../testing/index.ts";
 import { captureCompleted, chat, type RunningUpstream, startUpstream } from "../helpers/upstream.ts";
 
-const usage = (u: Partial<Usage>): Usage => ({ inputTokens: 0, outputTokens: 0, totalTokens: 0, cachedTokens: 0, reasoningTokens: 0, ...u });
+const usage = (u: Partial<Usage>): Usage => ({ inputTokens: 0, outputTokens: 0, totalTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, ...u });
 const NOW = Date.parse("2026-11-25T12:00:00Z");
 
 describe("requestCost", () => {
