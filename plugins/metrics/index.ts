@@ -33,7 +33,7 @@ export const UNROUTED = "_unrouted";
 /** Client-chosen strings (a requested model) are cut to this length before they become labels. */
 const MAX_LABEL_LENGTH = 128;
 const ROUTE = ["route", "provider", "model"] as const;
-const TOKEN_TYPES = ["input", "output", "cached", "reasoning"] as const;
+const TOKEN_TYPES = ["input", "output", "cached", "cache_write", "reasoning"] as const;
 const STATUS_LABELS: readonly string[] = Array.from({ length: 600 }, (_, i) => String(i));
 
 const clip = (value: string): string => (value.length <= MAX_LABEL_LENGTH ? value : value.slice(0, MAX_LABEL_LENGTH));
@@ -75,7 +75,7 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
     ROUTE,
     options.overheadBuckets ?? DEFAULT_OVERHEAD_BUCKETS,
   );
-  const tokens = registry.counter("switchyard_tokens_total", "Tokens the providers reported; cached is part of input, reasoning part of output.", [...ROUTE, "type"]);
+  const tokens = registry.counter("switchyard_tokens_total", "Tokens the providers reported; cached and cache_write are part of input, reasoning part of output.", [...ROUTE, "type"]);
   const cost = registry.counter("switchyard_cost_usd_total", "What requests cost in USD (from the cost plugin).", ROUTE);
   const attempts = registry.counter("switchyard_upstream_attempts_total", "Upstream attempts by target and outcome (ok, error, skipped).", ["provider", "model", "outcome"]);
   const rateLimited = registry.counter(
@@ -128,7 +128,7 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
 
     const usage = ctx.usage;
     if (usage !== null) {
-      const counts = [usage.inputTokens, usage.outputTokens, usage.cachedTokens, usage.reasoningTokens];
+      const counts = [usage.inputTokens, usage.outputTokens, usage.cachedTokens, usage.cacheWriteTokens, usage.reasoningTokens];
       for (let i = 0; i < TOKEN_TYPES.length; i++) {
         if (counts[i] > 0) tokens.inc([route, provider, model, TOKEN_TYPES[i]], counts[i], key + SEPARATOR + TOKEN_TYPES[i]);
       }

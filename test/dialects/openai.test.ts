@@ -133,7 +133,7 @@ describe("OpenAI dialect: requests", () => {
       stream_options: { include_usage: true },
     });
     expect(body.reasoning_effort).toBeUndefined();
-    expect(dropped.sort()).toEqual(["thinking", "top_k"]);
+    expect([...dropped].sort()).toEqual(["thinking", "top_k"]);
   });
 
   it("maps an explicit reasoning effort, and marks a failed tool result", () => {
