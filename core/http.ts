@@ -1,12 +1,12 @@
 import { Hono } from "hono";
 import { GatewayError, methodNotAllowed, notFound } from "./errors.ts";
 import type { Pipeline } from "./pipeline.ts";
-import type { ReadyCheck, RouteHandler } from "./plugin.ts";
+import type { ReadyCheck, RouteHandler, RouteMethod } from "./plugin.ts";
 import { unrefTimer } from "./attempt-guard.ts";
 
 /** A route a plugin registered at setup. */
 export interface ExtraRoute {
-  readonly method: "GET" | "POST";
+  readonly method: RouteMethod;
   readonly path: string;
   readonly handler: RouteHandler;
   /** The plugin that registered it, for error messages. */
