@@ -3,12 +3,12 @@ import { unrefTimer } from "./attempt-guard.ts";
 import { requestIdFor } from "./context.ts";
 import { type GatewayError, internalError, methodNotAllowed, notFound } from "./errors.ts";
 import type { Pipeline } from "./pipeline.ts";
-import type { ReadyCheck, RouteHandler } from "./plugin.ts";
+import type { ReadyCheck, RouteHandler, RouteMethod } from "./plugin.ts";
 import { dialectForPath, MODELS_SURFACE, type SurfaceSpec } from "./surfaces.ts";
 
 /** A route a plugin registered at setup. */
 export interface ExtraRoute {
-  readonly method: "GET" | "POST";
+  readonly method: RouteMethod;
   readonly path: string;
   readonly handler: RouteHandler;
   /** The plugin that registered it, for error messages. */

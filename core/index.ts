@@ -2,7 +2,9 @@
  * The `switchyard` entry: build a gateway from a config, write plugins, raise errors.
  * Everything here is web-standard and runs unchanged on Node, Deno and Bun.
  */
-export { createGateway, type Gateway } from "./gateway.ts";
+export { createGateway, type Gateway, type GatewayOptions } from "./gateway.ts";
+export { reloadingGateway, type ReloadingGateway, type ReloadingGatewayOptions } from "./reloading.ts";
+export type { ConfigStatus, ReloadResult, ServerControl } from "./server-control.ts";
 export { ConfigError, defineConfig, type GatewayConfig, type GatewayLimits } from "./config.ts";
 export {
   definePlugin,
@@ -21,6 +23,7 @@ export {
   type ReadyCheck,
   type RouteHandler,
   type RouteHook,
+  type RouteMethod,
   type SetupContext,
 } from "./plugin.ts";
 export { PluginChainError } from "./plugin-chain.ts";
