@@ -1,5 +1,5 @@
 import { AttemptGuard, sleep } from "./attempt-guard.ts";
-import { parseJsonObject, readBodyText } from "./body.ts";
+import { checkJsonContentType, parseJsonObject, readBodyText } from "./body.ts";
 import { clientStream, type StreamEnd } from "./client-stream.ts";
 import type { Completions } from "./completions.ts";
 import { RequestContext, type SurfaceInfo } from "./context.ts";
@@ -98,6 +98,7 @@ export class Pipeline {
     this.completions.begin();
     let ctx: RequestContext | null = null;
     try {
+      checkJsonContentType(request.headers);
       const text = await readBodyText(request, this.maxBodyBytes);
       const body = parseJsonObject(text, this.maxJsonDepth);
       surface.validate(body);

@@ -113,3 +113,24 @@ describe("one owner per body", () => {
     expect(upstream.calls).toHaveLength(0);
   });
 });
+
+describe("what a JSON surface accepts", () => {
+  it("answers a non-JSON content type with 415 in the client's dialect, with a request id, and logs it", async () => {
+    const { gateway, upstream, seen } = await gatewayWith([]);
+    const res = await gateway.request("/v1/chat/completions", { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify(chat("same")) });
+    expect(res.status).toBe(415);
+    expect(res.headers.get("x-request-id")).toMatch(/^req_/);
+    expect((await res.json()).error.code).toBe("unsupported_media_type");
+    await gateway.drain(1000);
+    expect(seen.map((ctx) => ctx.status)).toEqual([415]);
+    expect(upstream.calls).toHaveLength(0);
+  });
+
+  it("takes a gzip body", async () => {
+    const { gateway, upstream } = await gatewayWith([]);
+    const gz = new Uint8Array(await new Response(new Blob([JSON.stringify(chat("same"))]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer());
+    const res = await gateway.request("/v1/chat/completions", { method: "POST", headers: { "content-type": "application/json", "content-encoding": "gzip" }, body: gz });
+    expect(res.status).toBe(200);
+    expect(upstream.calls[0].body?.model).toBe("same");
+  });
+});
