@@ -187,7 +187,7 @@ describe("parseJsonObject", () => {
 });
 
 describe("content types, encodings and UTF-8", () => {
-  const gzip = async (text: string): Promise<Uint8Array> => new Uint8Array(await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer());
+  const gzip = async (text: string): Promise<Uint8Array<ArrayBuffer>> => new Uint8Array(await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer());
   const post = (body: BodyInit, headers: Record<string, string>) => new Request("http://gateway.test/v1/chat/completions", { method: "POST", body, headers });
 
   it("decodes a gzip or deflate body", async () => {
