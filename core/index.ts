@@ -3,7 +3,7 @@
  * Everything here is web-standard and runs unchanged on Node, Deno and Bun.
  */
 export { createGateway, type Gateway } from "./gateway.ts";
-export { ConfigError, defineConfig, type GatewayConfig, type GatewayLimits } from "./config.ts";
+export { ConfigError, defineConfig, type GatewayConfig, type GatewayLimits, type ServerLimits } from "./config.ts";
 export {
   definePlugin,
   HOOK_NAMES,
