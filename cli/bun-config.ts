@@ -1,5 +1,4 @@
-import type { GatewayConfig } from "../core/config.ts";
-import { CliError, importBundled, SELF_SPECIFIER, selfEntryPath } from "./load-config.ts";
+import { CliError, importBundled, type LoadedConfig, localInputs, SELF_SPECIFIER, selfEntryPath } from "./load-config.ts";
 
 interface BunBuildPluginBuilder {
   onResolve(options: { filter: RegExp }, callback: (args: { path: string }) => { path: string; external: boolean }): void;
@@ -8,6 +7,7 @@ interface BunBuildResult {
   success: boolean;
   logs: { message: string }[];
   outputs: { text(): Promise<string> }[];
+  metafile?: { inputs: Record<string, unknown> };
 }
 interface BunBundler {
   build(options: {
@@ -15,6 +15,7 @@ interface BunBundler {
     target: "bun";
     format: "esm";
     packages: "external";
+    metafile: boolean;
     plugins: { name: string; setup(build: BunBuildPluginBuilder): void }[];
   }): Promise<BunBuildResult>;
 }
@@ -24,7 +25,7 @@ interface BunBundler {
  * at `distDir`. A runtime `Bun.plugin` cannot do it: Bun 1.4 never calls a runtime plugin's
  * `onResolve` for bare specifiers (oven-sh/bun#40579); its bundler's `onResolve` works.
  */
-export async function loadBunConfig(path: string, distDir: string): Promise<GatewayConfig> {
+export async function loadBunConfig(path: string, distDir: string): Promise<LoadedConfig> {
   const bun = (globalThis as unknown as { Bun: BunBundler }).Bun;
   let result: BunBuildResult;
   try {
@@ -33,6 +34,7 @@ export async function loadBunConfig(path: string, distDir: string): Promise<Gate
       target: "bun",
       format: "esm",
       packages: "external",
+      metafile: true,
       plugins: [
         {
           name: "switchyard-self",
@@ -50,7 +52,8 @@ export async function loadBunConfig(path: string, distDir: string): Promise<Gate
     throw new CliError(`cannot load config ${path}: ${firstLine(error)}`);
   }
   if (!result.success) throw new CliError(`cannot load config ${path}: ${result.logs[0]?.message ?? "build failed"}`);
-  return importBundled(await result.outputs[0].text(), path);
+  const inputs = localInputs(Object.keys(result.metafile?.inputs ?? { [path]: true }), process.cwd());
+  return { config: await importBundled(await result.outputs[0].text(), path), inputs };
 }
 
 function firstLine(error: unknown): string {

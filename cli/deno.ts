@@ -2,7 +2,7 @@ import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { denoUpstream, serve } from "../runtimes/deno.ts";
 import type { RuntimeHost } from "./host.ts";
-import { importConfig } from "./import-config.ts";
+import { loadConfig } from "./load-config.ts";
 import { main } from "./main.ts";
 import { RELAUNCHED_ENV, relaunch } from "./relaunch.ts";
 
@@ -14,7 +14,8 @@ const execPath = (globalThis as unknown as { Deno: { execPath(): string } }).Den
 const relaunched = process.env[RELAUNCHED_ENV] === "deno";
 
 const argv = process.argv.slice(2);
-const deno: RuntimeHost = { name: "deno", loadConfig: importConfig, upstream: denoUpstream, serve };
+// Configs are bundled with esbuild as on Node, so a reload sees changed imports (a native import is cached).
+const deno: RuntimeHost = { name: "deno", loadConfig: (path) => loadConfig(path, distDir), upstream: denoUpstream, serve };
 // Run directly (`deno run -A npm:switchyard start`), configs could not import `switchyard`:
 // run again under this same Deno with the flags the Node CLI would have passed.
 const code = relaunched ? await main(argv, deno) : await relaunch("deno", argv, distDir, execPath);

@@ -20,6 +20,23 @@ export const SELF_ENTRIES: Record<string, string> = {
   "switchyard/testing": "testing.js",
 };
 
+/** A loaded config and the local files it was built from (what `--watch` watches). */
+export interface LoadedConfig {
+  readonly config: GatewayConfig;
+  readonly inputs: readonly string[];
+}
+
+/** Absolute paths of a bundle's local inputs (esbuild and Bun both list them relative to the working directory). */
+export function localInputs(inputs: Iterable<string>, cwd: string): string[] {
+  const out: string[] = [];
+  for (const input of inputs) {
+    if (input.includes(":") && !/^[A-Za-z]:[\\/]/.test(input)) continue; // a namespace, not a file
+    const path = resolve(cwd, input);
+    if (!path.split(/[\\/]/).includes("node_modules")) out.push(path);
+  }
+  return out;
+}
+
 /** A user-facing failure: the CLI prints the message alone, no stack. */
 export class CliError extends Error {
   constructor(message: string) {
@@ -67,18 +84,21 @@ export function selfEntryPath(specifier: string, distDir: string): string | { er
 }
 
 /**
- * Load a config script on Node: bundle it with esbuild (TypeScript included), import it, return
- * its default export. `distDir` holds the built entry points that `switchyard` imports resolve to.
+ * Load a config script on Node (and Deno): bundle it with esbuild (TypeScript included), import
+ * it, return its default export. Bundling makes every load fresh, so a reload sees a changed
+ * config and the files it imports. `distDir` holds the built entries `switchyard` imports resolve to.
  */
-export async function loadConfig(path: string, distDir: string): Promise<GatewayConfig> {
-  // Loaded on demand: Deno and Bun import configs natively and never need esbuild.
+export async function loadConfig(path: string, distDir: string): Promise<LoadedConfig> {
+  // Loaded on demand: Bun bundles configs itself and never needs esbuild.
   const { build } = await import("esbuild");
   let code: string;
+  let inputs: string[];
   try {
     const result = await build({
       entryPoints: [path],
       bundle: true,
       write: false,
+      metafile: true,
       platform: "node",
       format: "esm",
       target: "node20",
@@ -87,12 +107,13 @@ export async function loadConfig(path: string, distDir: string): Promise<Gateway
       plugins: [selfResolve(distDir)],
     });
     code = result.outputFiles[0].text;
+    inputs = localInputs(Object.keys(result.metafile.inputs), process.cwd());
   } catch (error) {
     const first = (error as { errors?: { text: string; location?: { file: string; line: number } | null }[] }).errors?.[0];
     const where = first?.location ? ` (${first.location.file}:${first.location.line})` : "";
     throw new CliError(`cannot load config ${path}: ${first?.text ?? (error as Error).message}${where}`);
   }
-  return importBundled(code, path);
+  return { config: await importBundled(code, path), inputs };
 }
 
 /** Import a bundled config and return its default export. */

@@ -1,29 +1,40 @@
 import { parseArgs } from "node:util";
-import { createGateway, type Gateway } from "../core/gateway.ts";
 import { VERSION } from "../core/version.ts";
-import { embeddedConfig } from "./default-config.ts";
+import { DEFAULT_PORT } from "../runtimes/serve-options.ts";
+import { buildGateway, resolveConfig } from "./config-source.ts";
 import { RUNTIMES, type RuntimeHost, type RuntimeName } from "./host.ts";
-import { CliError, CONFIG_NAMES, findConfig } from "./load-config.ts";
-import type { GatewayConfig } from "../core/config.ts";
-import type { RunningServer } from "../runtimes/serve-options.ts";
+import { CliError, CONFIG_NAMES } from "./load-config.ts";
+import { reportReload, serveConfig } from "./serve-config.ts";
+import { describeGateway } from "./summary.ts";
+import { type FileWatcher, watchFiles } from "./watch.ts";
 
 const HELP = `switchyard ${VERSION}: an LLM gateway
 
 Usage:
-  switchyard start [--config FILE] [--port N] [--host H] [--runtime node|deno|bun]   serve the gateway
-  switchyard check [--config FILE]                                                   validate a config and print what it builds
+  switchyard start [--config FILE] [--port N] [--host H] [--runtime node|deno|bun] [--watch]
+                                     serve the gateway
+  switchyard check [--config FILE]   validate a config and print what it builds
   switchyard --version | --help
 
 Without --config, the first of ${CONFIG_NAMES.join(", ")} in the working directory is used;
 with none, an embedded default serves the "mock" model (and OpenAI when OPENAI_API_KEY is set).
-Default port 8787, host 127.0.0.1. --runtime serves under Deno or Bun (the binaries installed
-with switchyard, or on PATH); the default is the runtime running this command.`;
+
+  --port N, -p N     the port (default: the PORT variable, else ${DEFAULT_PORT}; 0 picks a free one)
+  --host H           the address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)
+  --runtime R, -r R  serve under Deno or Bun (found on PATH, else the ones installed with
+                     switchyard); the default is the runtime running this command
+  --watch, -w        reload when the config file or a file it imports changes
+
+A reload (--watch, SIGHUP, or POST /admin/v1/reload with the admin plugin) builds the new config
+beside the serving one and swaps it in without dropping a request; a config that fails keeps the
+old one serving.`;
 
 interface Flags {
   config?: string;
   port?: string;
   host?: string;
   runtime?: string;
+  watch?: boolean;
   help?: boolean;
   version?: boolean;
 }
@@ -39,6 +50,7 @@ function parse(argv: string[]): { command: string | undefined; flags: Flags } {
         port: { type: "string", short: "p" },
         host: { type: "string" },
         runtime: { type: "string", short: "r" },
+        watch: { type: "boolean", short: "w" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "v" },
       },
@@ -51,10 +63,10 @@ function parse(argv: string[]): { command: string | undefined; flags: Flags } {
   }
 }
 
-function parsePort(text: string | undefined): number {
-  if (text === undefined) return 8787;
+function parsePort(text: string | undefined, from: string): number {
+  if (text === undefined || text === "") return DEFAULT_PORT;
   const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be an integer from 0 to 65535, got "${text}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`${from} must be an integer from 0 to 65535, got "${text}"`);
   return port;
 }
 
@@ -64,28 +76,14 @@ function parseRuntime(text: string | undefined, host: RuntimeHost): RuntimeName 
   return text as RuntimeName;
 }
 
-async function resolveConfig(flags: Flags, host: RuntimeHost): Promise<{ config: GatewayConfig; source: string }> {
-  const path = findConfig(process.cwd(), flags.config);
-  if (path === null) return { config: embeddedConfig(process.env), source: "embedded default (mock model)" };
-  return { config: await host.loadConfig(path), source: path };
-}
-
-async function build(config: GatewayConfig, host: RuntimeHost): Promise<Gateway> {
-  try {
-    return await createGateway({ ...config, upstream: config.upstream ?? host.upstream() });
-  } catch (error) {
-    throw new CliError((error as Error).message);
-  }
-}
-
 function describeHook(plugin: Record<string, unknown>): string {
   const hooks = ["onRequest", "route", "onAttempt", "onAttemptError", "onResponse", "onComplete", "filterModels"].filter((h) => plugin[h] !== undefined);
   return hooks.length > 0 ? hooks.join(", ") : "no hooks";
 }
 
 async function check(flags: Flags, host: RuntimeHost): Promise<void> {
-  const { config, source } = await resolveConfig(flags, host);
-  const gateway = await build(config, host);
+  const { config, source } = await resolveConfig(flags.config, host);
+  const gateway = await buildGateway(config, host);
   const lines = [`config: ${source}`, "providers:"];
   for (const [name, provider] of gateway.providers) lines.push(`  ${name}  (${provider.kind}, ${provider.format} format)`);
   lines.push("plugins (in run order):");
@@ -109,32 +107,31 @@ async function check(flags: Flags, host: RuntimeHost): Promise<void> {
   await gateway.close({ timeoutMs: 0 });
 }
 
-/** Listen errors differ by runtime: Node and Bun set `code`, Deno names the error class. */
-function listenFailure(error: unknown, host: string, port: number): CliError {
-  const { code, name } = (error ?? {}) as { code?: string; name?: string };
-  if (code === "EADDRINUSE" || name === "AddrInUse") return new CliError(`port ${port} on ${host} is already in use`);
-  if (code === "EACCES" || name === "PermissionDenied") return new CliError(`no permission to listen on ${host}:${port}`);
-  return new CliError((error as Error).message);
-}
-
 /** Serve until a signal ends the process (null), or relay the exit code of the runtime it relaunched under. */
 async function start(flags: Flags, host: RuntimeHost, argv: string[]): Promise<number | null> {
-  const port = parsePort(flags.port);
+  const port = parsePort(flags.port ?? process.env.PORT, flags.port === undefined ? "PORT" : "--port");
   const address = flags.host ?? "127.0.0.1";
   const runtime = parseRuntime(flags.runtime, host);
   if (runtime !== host.name) {
     if (host.relaunch === undefined) throw new CliError(`--runtime ${runtime}: run the switchyard CLI with Node to switch runtimes (this is ${host.name})`);
     return host.relaunch(runtime, argv);
   }
-  const { config, source } = await resolveConfig(flags, host);
-  const gateway = await build(config, host);
-  let server: RunningServer;
-  try {
-    server = await host.serve(gateway, { port, host: address });
-  } catch (error) {
-    throw listenFailure(error, address, port);
+  const served = await serveConfig(host, { config: flags.config, listen: { port, host: address } });
+  let watcher: FileWatcher | null = null;
+  const reload = (trigger: string): void => {
+    void served.gateway.reload().then((result) => {
+      reportReload(result, trigger);
+      watcher?.update(served.inputs());
+    });
+  };
+  // Before the startup line: whoever waits for it may signal at once.
+  process.on("SIGHUP", () => reload("SIGHUP"));
+  if (flags.watch) {
+    if (served.inputs().length === 0) console.error("switchyard: --watch: no config file to watch (the embedded default is serving)");
+    else watcher = watchFiles(served.inputs(), () => reload("file change"));
   }
-  console.log(`switchyard ${VERSION} listening on ${server.url} (config: ${source}, runtime: ${host.name})`);
+  console.log(`switchyard ${VERSION} listening on ${served.server.url} (config: ${served.source}, runtime: ${host.name})`);
+  console.log(describeGateway(served.gateway));
   return null;
 }
 

@@ -7,6 +7,8 @@ import type { GatewayError } from "./errors.ts";
 export interface GatewayLimits {
   /** Largest request body accepted, in bytes. Default 8 MiB. */
   maxBodyBytes?: number;
+  /** Deepest JSON nesting accepted in a request body (deeper is a 400). Default 128. */
+  maxJsonDepth?: number;
   /** Hard cap on upstream attempts per request, whatever plugins decide. Default 10. */
   maxAttempts?: number;
   /**
@@ -57,7 +59,7 @@ const isFunction = (input: unknown): boolean => typeof input === "function";
 const providerSchema = v.looseObject(
   {
     kind: v.string("must be a string"),
-    format: v.picklist(["openai", "anthropic"], 'must be "openai" or "anthropic"'),
+    format: v.string("must be a string naming a wire format"),
     send: v.custom(isFunction, "must be a function"),
     models: v.optional(v.array(v.string("must be a string"), "must be an array of strings")),
   },
@@ -86,6 +88,7 @@ const configSchema = v.strictObject(
       v.strictObject(
         {
           maxBodyBytes: v.optional(positiveInt),
+          maxJsonDepth: v.optional(v.pipe(positiveInt, v.maxValue(1000, "must be at most 1000"))),
           maxAttempts: v.optional(v.pipe(positiveInt, v.maxValue(100, "must be at most 100"))),
           maxTimeoutMs: v.optional(positiveInt),
         },

@@ -2,10 +2,13 @@ import { Completions } from "./completions.ts";
 import { ConfigError, type GatewayConfig, type ServerLimits, validateConfig } from "./config.ts";
 import { type GatewayError, internalError } from "./errors.ts";
 import { createHttpApp, type ExtraRoute, fetchWithChatFastPath, type NamedReadyCheck, reservedRouteReason } from "./http.ts";
+import { DEFAULT_MAX_JSON_DEPTH } from "./body.ts";
+import { BUILT_IN_DIALECTS, BUILT_IN_SURFACES, CHAT_SURFACE } from "./surfaces.ts";
 import { Pipeline } from "./pipeline.ts";
 import { buildPluginChain } from "./plugin-chain.ts";
-import type { Plugin, SetupContext } from "./plugin.ts";
+import type { Plugin, RouteMethod, SetupContext } from "./plugin.ts";
 import type { ProviderAdapter } from "./provider.ts";
+import type { ServerControl } from "./server-control.ts";
 import type { ModelEntry } from "./types.ts";
 import { fetchUpstream } from "./upstream.ts";
 import { VERSION } from "./version.ts";
@@ -13,6 +16,20 @@ import { VERSION } from "./version.ts";
 const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 const DEFAULT_MAX_ATTEMPTS = 10;
 const DEFAULT_MAX_TIMEOUT_MS = 600_000;
+const ROUTE_METHODS: readonly RouteMethod[] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+/** How long plugins of a gateway that failed to build get to let go of what they opened. */
+const FAILED_BUILD_CLOSE_MS = 2_000;
+
+/** How a gateway is built, besides its config. */
+export interface GatewayOptions {
+  /**
+   * The gateway this one replaces (a reload): each plugin's setup sees its namesake there as
+   * `app.previous`, to carry state over.
+   */
+  previous?: Gateway;
+  /** The server running the gateway, as plugins see it (`app.server`). */
+  server?: ServerControl;
+}
 
 export interface Gateway {
   readonly version: string;
@@ -44,10 +61,16 @@ function defaultReporter(error: GatewayError): void {
 
 /**
  * Build a gateway from a config: validate it, run plugin setup, compile the hook chain once.
- * Throws `ConfigError` or `PluginChainError` with a message that says what to fix.
+ * Throws `ConfigError` or `PluginChainError` with a message that says what to fix; when a
+ * plugin's setup fails, every plugin is closed first.
  */
-export async function createGateway(config: GatewayConfig): Promise<Gateway> {
+export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
   validateConfig(config);
+  for (const [name, provider] of Object.entries(config.providers)) {
+    if (!BUILT_IN_DIALECTS.has(provider.format)) {
+      throw new ConfigError(`Invalid config at "providers.${name}.format": no dialect speaks "${provider.format}" (known: ${[...BUILT_IN_DIALECTS.keys()].join(", ")})`);
+    }
+  }
   const plugins = config.plugins ?? [];
   const chain = buildPluginChain(plugins, VERSION);
   const providers = new Map(Object.entries(config.providers));
@@ -79,8 +102,9 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     },
     report: (error, where) => completions.report(toReported(error, where)),
     addRoute(method, path, handler) {
-      if (method !== "GET" && method !== "POST") throw new Error(`route method must be "GET" or "POST", got "${String(method)}"`);
+      if (!ROUTE_METHODS.includes(method)) throw new Error(`route method must be one of ${ROUTE_METHODS.join(", ")}, got "${String(method)}"`);
       if (typeof handler !== "function") throw new Error(`route ${method} "${path}" needs a handler function`);
+      if (typeof path === "string" && path.includes("*") && !/^\/[^*]+\/\*$/.test(path)) throw new Error(`route path "${path}": a wildcard must follow a prefix, as in "/admin/*"`);
       const reason = reservedRouteReason(method, path, routes);
       if (reason !== null) throw new Error(reason);
       routes.push({ method, path, handler, plugin: settingUp });
@@ -89,14 +113,21 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       if (typeof check !== "function") throw new Error(`ready check "${name}" must be a function`);
       readyChecks.push({ name, check });
     },
+    previous: undefined,
+    server: options.server,
   };
+  const predecessors = new Map<string, Plugin>();
+  for (const plugin of options.previous?.plugins ?? []) predecessors.set(plugin.name, plugin);
   for (const plugin of chain.plugins) {
     if (plugin.setup === undefined) continue;
     settingUp = plugin.name;
+    // Each plugin sees its own predecessor; everything else is the shared context.
+    const context: SetupContext = Object.create(setup, { previous: { value: predecessors.get(plugin.name), enumerable: true } });
     try {
-      await plugin.setup(setup);
+      await plugin.setup(context);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      await closeAfterFailedBuild(chain.plugins, providers);
       throw new ConfigError(`Plugin "${plugin.name}" failed in setup: ${message}`);
     }
   }
@@ -110,16 +141,19 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
   const pipeline = new Pipeline({
     chain,
     providers,
+    dialects: BUILT_IN_DIALECTS,
     upstream,
     maxBodyBytes: config.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    maxJsonDepth: config.limits?.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH,
     maxAttempts: config.limits?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     maxTimeoutMs: config.limits?.maxTimeoutMs ?? DEFAULT_MAX_TIMEOUT_MS,
     completions,
     models: () => models,
     createdAt,
   });
-  const app = createHttpApp({ pipeline, isReady: () => ready, routes, readyChecks });
-  const appFetch = fetchWithChatFastPath(app, pipeline);
+  const surfaces = BUILT_IN_SURFACES;
+  const app = createHttpApp({ pipeline, surfaces, isReady: () => ready, routes, readyChecks });
+  const appFetch = fetchWithChatFastPath(app, pipeline, CHAT_SURFACE, surfaces);
 
   async function shutdown(timeoutMs: number): Promise<void> {
     ready = false;
@@ -158,6 +192,18 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     },
   };
   return Object.freeze(gateway);
+}
+
+/** Let go of what the plugins of a gateway that will never serve opened (connections, timers). */
+async function closeAfterFailedBuild(plugins: readonly Plugin[], providers: ReadonlyMap<string, ProviderAdapter>): Promise<void> {
+  for (const plugin of [...plugins].reverse()) {
+    try {
+      await plugin.close?.({ timeoutMs: FAILED_BUILD_CLOSE_MS });
+    } catch {
+      // The build failed already; its reason is the one worth reporting.
+    }
+  }
+  for (const provider of providers.values()) await provider.close?.().catch(() => {});
 }
 
 function toReported(error: unknown, where: string): GatewayError {

@@ -2,7 +2,9 @@
  * The `switchyard` entry: build a gateway from a config, write plugins, raise errors.
  * Everything here is web-standard and runs unchanged on Node, Deno and Bun.
  */
-export { createGateway, type Gateway } from "./gateway.ts";
+export { createGateway, type Gateway, type GatewayOptions } from "./gateway.ts";
+export { reloadingGateway, type ReloadingGateway, type ReloadingGatewayOptions } from "./reloading.ts";
+export type { ConfigStatus, ReloadResult, ServerControl } from "./server-control.ts";
 export { ConfigError, defineConfig, type GatewayConfig, type GatewayLimits, type ServerLimits } from "./config.ts";
 export {
   definePlugin,
@@ -21,6 +23,7 @@ export {
   type ReadyCheck,
   type RouteHandler,
   type RouteHook,
+  type RouteMethod,
   type SetupContext,
 } from "./plugin.ts";
 export { PluginChainError } from "./plugin-chain.ts";
@@ -37,7 +40,7 @@ export {
 export type { ProviderAdapter, ProviderCall, ProviderReply, Timeouts } from "./provider.ts";
 export { fetchUpstream, type UpstreamClient, type UpstreamRequest, type UpstreamResponse } from "./upstream.ts";
 export { networkError, parseRetryAfter, timeoutError, upstreamError } from "./upstream-errors.ts";
-export { extractUsageFromJson, usageFromOpenAI } from "./usage.ts";
+export { extractUsageFromJson, usageFromOpenAI } from "../dialects/openai/usage.ts";
 export { buildLogRecord, LOG_SCHEMA, type LogAttempt, type LogBody, type LogBodyOptions, type LogRecord, type LogRecordOptions } from "./log-record.ts";
 export { LogQueue, type LogQueueOptions, type LogQueueStats } from "./log-queue.ts";
 export type { LogSink } from "./log-sink.ts";

@@ -75,6 +75,8 @@ export class LogQueue {
   /** The last batch given up on, kept (one batch at most) so `probe` can find out whether the sink is back. */
   private held: LogRecord[] | null = null;
   private lastFailureAt = 0;
+  /** Set once this queue handed its records to the queue that replaced it (a reload). */
+  private successor: LogQueue | null = null;
 
   constructor(sink: LogSink, options: LogQueueOptions = {}, report: (error: unknown) => void = () => {}) {
     this.sink = sink;
@@ -91,6 +93,7 @@ export class LogQueue {
 
   /** Queue a record; false (and counted as dropped) when the queue is full or closed. */
   push(record: LogRecord): boolean {
+    if (this.closing !== null && this.successor !== null) return this.successor.push(record);
     if (this.closing !== null || this.records.length >= this.maxQueue) {
       this.dropped++;
       return false;
@@ -140,6 +143,68 @@ export class LogQueue {
   close(timeoutMs: number): Promise<void> {
     this.closing ??= this.shutdown(timeoutMs);
     return this.closing;
+  }
+
+  /**
+   * Retire this queue in favour of `successor`, the queue of the same sink in the gateway that
+   * replaced this one on a reload: every record not yet written moves there, and so does a batch
+   * whose write fails from now on; the write under way gets `timeoutMs` to finish, then the sink
+   * closes. Nothing is dropped that the successor has room for, and its counts go on from these.
+   */
+  handOver(successor: LogQueue, timeoutMs: number): Promise<void> {
+    this.closing ??= this.retire(successor, timeoutMs);
+    return this.closing;
+  }
+
+  /** Take records a retired queue handed on, ahead of this queue's own (they are older). */
+  private adopt(records: LogRecord[]): void {
+    if (records.length === 0) return;
+    let merged = records.concat(this.records);
+    if (merged.length > this.maxQueue) {
+      this.dropped += merged.length - this.maxQueue;
+      merged = merged.slice(0, this.maxQueue);
+    }
+    this.records = merged;
+    if (this.pumping === null) this.schedule(this.records.length >= this.maxBatch ? 0 : this.flushIntervalMs);
+  }
+
+  private async retire(successor: LogQueue, timeoutMs: number): Promise<void> {
+    this.successor = successor;
+    // A write waiting to retry hands its batch over now rather than after its backoff.
+    this.wakeSleeper?.();
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    // A batch given up on was counted as dropped; it is not lost after all.
+    const held = this.held ?? [];
+    this.dropped -= held.length;
+    this.held = null;
+    const pending = held.concat(this.records);
+    this.records = [];
+    successor.adopt(pending);
+    let timer: Timer | undefined;
+    const expired = new Promise<false>((resolve) => {
+      timer = unrefTimer(setTimeout(() => resolve(false), timeoutMs));
+    });
+    if (this.pumping !== null) {
+      const inTime = await Promise.race([this.pumping.then(() => true), expired]);
+      if (!inTime) {
+        // The write is cut short; its batch goes to the successor too (it may arrive twice).
+        this.abandoned = true;
+        this.current?.abort(new WriteTimeout(this.sink.name, timeoutMs));
+        this.wakeSleeper?.();
+        await this.pumping;
+      }
+    }
+    successor.written += this.written;
+    successor.dropped += this.dropped;
+    successor.failedWrites += this.failedWrites;
+    try {
+      await Promise.race([Promise.resolve(this.sink.close?.()), expired]);
+    } catch (error) {
+      this.report(error);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async shutdown(timeoutMs: number): Promise<void> {
@@ -217,6 +282,11 @@ export class LogQueue {
       } catch (error) {
         this.failedWrites++;
         this.lastFailureAt = performance.now();
+        if (this.successor !== null) {
+          // Retired: the queue that replaced this one retries the batch.
+          this.successor.adopt(batch);
+          return;
+        }
         // One report per outage, not one per retry: a dead collector must not flood the console.
         if (this.consecutiveFailures++ === 0) this.report(error);
         if (attempt >= this.retries || this.abandoned) {
@@ -225,6 +295,12 @@ export class LogQueue {
           return;
         }
         await this.sleep(Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** attempt));
+        // Set while this write waited, should a reload have retired the queue meanwhile.
+        const successor = this.successor as LogQueue | null;
+        if (successor !== null) {
+          successor.adopt(batch);
+          return;
+        }
         if (this.abandoned) {
           this.dropped += batch.length;
           return;

@@ -15,6 +15,11 @@ import type { LogRecord } from "./log-record.ts";
 export interface LogSink {
   /** Names the sink in errors, stats and ready checks (`file`, `http`, `postgres` …). */
   readonly name: string;
+  /**
+   * Where records go, for the startup line and `switchyard check`: a path, a URL or a database
+   * and table. Never a secret (no password, no token, no query string).
+   */
+  readonly target?: string;
   write(batch: readonly LogRecord[], signal: AbortSignal): Promise<void>;
   flush?(): Promise<void>;
   close?(): Promise<void>;

@@ -1,6 +1,7 @@
 import type { RequestContext } from "./context.ts";
 import type { GatewayError } from "./errors.ts";
 import type { ProviderAdapter } from "./provider.ts";
+import type { ServerControl } from "./server-control.ts";
 import type { Attempt, AttemptDecision, ModelEntry, Surface, Target } from "./types.ts";
 
 type MaybePromise<T> = T | Promise<T>;
@@ -64,6 +65,9 @@ export const HOOK_NAMES: readonly HookName[] = Object.freeze([
 /** Answers an extra HTTP route a plugin serves (`GET /metrics`, say). */
 export type RouteHandler = (request: Request) => Response | Promise<Response>;
 
+/** The methods an extra route may answer. */
+export type RouteMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
 /**
  * Whether something the gateway depends on is usable (a required log sink, a counter store).
  * Should answer from state the plugin already keeps: `/ready` runs every check on each call.
@@ -86,12 +90,21 @@ export interface SetupContext {
   /** Report a problem that must not fail a request (the gateway's error reporter). */
   report(error: unknown, where: string): void;
   /**
-   * Serve an extra route. The gateway's own paths (`/v1/…`, `/health`, `/ready`) are reserved and
-   * a path may be registered once; both are refused at build time.
+   * Serve an extra route. A path ending in `/*` serves everything under it (`/admin/v1/*`). The
+   * gateway's own paths (`/v1/…`, `/health`, `/ready`) are reserved and a method and path may be
+   * registered once; both are refused at build time.
    */
-  addRoute(method: "GET" | "POST", path: string, handler: RouteHandler): void;
+  addRoute(method: RouteMethod, path: string, handler: RouteHandler): void;
   /** `/ready` answers 503 while this check returns false, throws or takes over a second. */
   addReadyCheck(name: string, check: ReadyCheck): void;
+  /**
+   * On a reload: the plugin of the same name in the gateway this one replaces, which keeps
+   * serving its requests in flight until they finish. A plugin may carry its state over (counters,
+   * circuits, queues) during setup. Undefined on a first start.
+   */
+  readonly previous: Plugin | undefined;
+  /** The server running this gateway (config version, reloads), when it runs in one. */
+  readonly server: ServerControl | undefined;
 }
 
 export interface Plugin {
@@ -106,7 +119,11 @@ export interface Plugin {
     readonly plugins?: readonly string[];
   };
   setup?(app: SetupContext): MaybePromise<void>;
-  /** On shutdown, after in-flight requests finished; `timeoutMs` is what is left of the gateway's deadline. */
+  /**
+   * On shutdown (or when a reload retires this gateway), after in-flight requests finished;
+   * `timeoutMs` is what is left of the gateway's deadline. Also called, without a prior setup of
+   * every plugin, when building the gateway failed, so resources a plugin opened are let go.
+   */
   close?(options?: { timeoutMs: number }): MaybePromise<void>;
   /** A JSON-able summary for `switchyard check` (a route table, limits …). */
   describe?(): Record<string, unknown>;

@@ -1,5 +1,6 @@
 import type { ProviderAdapter, ProviderReply, Timeouts } from "../core/provider.ts";
 import { upstreamError } from "../core/upstream-errors.ts";
+import { parseOpenAIError } from "../dialects/openai/errors.ts";
 
 export interface OpenAIProviderOptions {
   /** Default `https://api.openai.com/v1`. Any OpenAI-compatible server works (vLLM, Ollama, Groq …). */
@@ -18,12 +19,15 @@ export interface OpenAIProviderOptions {
   streamUsage?: boolean;
 }
 
-const PATHS = { chat: "/chat/completions", embeddings: "/embeddings" } as const;
+const PATHS = { generate: "/chat/completions", embed: "/embeddings" } as const;
 
-/** The OpenAI wire format to any base URL. Bodies pass through both ways untouched. */
+/**
+ * The OpenAI wire format to any base URL: chat completions (`generate`) and embeddings (`embed`).
+ * Bodies from OpenAI clients pass through both ways untouched; other dialects are translated.
+ */
 export function openai(options: OpenAIProviderOptions = {}): ProviderAdapter {
   const base = (options.baseURL ?? "https://api.openai.com/v1").replace(/\/+$/, "");
-  const urls = { chat: base + PATHS.chat, embeddings: base + PATHS.embeddings };
+  const urls: Readonly<Record<string, string>> = { generate: base + PATHS.generate, embed: base + PATHS.embed };
   const common: Record<string, string> = { "content-type": "application/json", ...options.headers };
   if (options.apiKey) common.authorization = `Bearer ${options.apiKey}`;
   const jsonHeaders = { ...common, accept: "application/json" };
@@ -36,6 +40,7 @@ export function openai(options: OpenAIProviderOptions = {}): ProviderAdapter {
   return {
     kind: "openai",
     format: "openai",
+    operations: ["embed"],
     models: options.models,
     timeouts: options.timeouts,
     streamUsage: options.streamUsage ?? true,
@@ -43,7 +48,7 @@ export function openai(options: OpenAIProviderOptions = {}): ProviderAdapter {
       const preset = call.stream ? streamHeaders : jsonHeaders;
       const headers = hasExtra(call.headers) ? { ...preset, ...call.headers } : preset;
       const response = await call.upstream.request({
-        url: urls[call.surface],
+        url: urls[call.operation],
         method: "POST",
         headers,
         body: call.bodyText,
@@ -53,7 +58,14 @@ export function openai(options: OpenAIProviderOptions = {}): ProviderAdapter {
       const requestId = response.header("x-request-id");
       if (response.status >= 400) {
         const text = await response.text().catch(() => "");
-        throw upstreamError(call.provider, response.status, text, response.header("retry-after"), response.header("retry-after-ms"));
+        throw upstreamError(call.provider, {
+          status: response.status,
+          text,
+          detail: parseOpenAIError(text),
+          retryAfter: response.header("retry-after"),
+          retryAfterMs: response.header("retry-after-ms"),
+          requestId,
+        });
       }
       if (call.stream && (response.header("content-type") ?? "").includes("text/event-stream")) {
         return { kind: "stream", status: response.status, chunks: response.chunks(), requestId };

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { knownBodyText } from "../core/known-body.ts";
+import { sentText } from "../core/response-record.ts";
 import { serverRequestId } from "./client-errors.ts";
 import { lazyRequest } from "./node-request.ts";
 
@@ -80,7 +80,7 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
   response.headers.forEach((value, name) => {
     headers[name] = value;
   });
-  const known = knownBodyText(response);
+  const known = sentText(response);
   if (known !== undefined) {
     const bytes = Buffer.from(known);
     headers["content-length"] = String(bytes.byteLength);

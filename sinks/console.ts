@@ -13,6 +13,7 @@ export function consoleSink(options: ConsoleSinkOptions = {}): LogSink {
   const write = options.write ?? ((text: string) => console.log(text));
   return {
     name: options.name ?? "console",
+    target: options.write === undefined ? "stdout" : "a function",
     write(batch) {
       if (batch.length > 0) write(toJsonLines(batch).slice(0, -1));
       return Promise.resolve();

@@ -83,6 +83,7 @@ export function fileSink(options: FileSinkOptions): LogSink {
 
   return {
     name: options.name ?? "file",
+    target: path,
     write(batch, signal) {
       if (batch.length === 0) return Promise.resolve();
       const text = toJsonLines(batch);

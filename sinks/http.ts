@@ -52,6 +52,7 @@ export function httpSink(options: HttpSinkOptions): LogSink {
 
   return {
     name: options.name ?? "http",
+    target: where,
     async write(batch: readonly LogRecord[], signal: AbortSignal) {
       if (batch.length === 0) return;
       const text = format === "json" ? JSON.stringify(batch) : toJsonLines(batch);

@@ -64,6 +64,16 @@ function migration(sql: Sql, table: string) {
   });
 }
 
+/** `host:port/database`, never the password, for the startup line. */
+export function databaseOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `postgres ${parsed.hostname}:${parsed.port || "5432"}${parsed.pathname}`;
+  } catch {
+    return "postgres";
+  }
+}
+
 /** Postgres text and jsonb cannot hold U+0000; it becomes U+FFFD rather than failing the batch. */
 function withoutNul(_key: string, value: unknown): unknown {
   return typeof value === "string" && value.includes("\0") ? value.replaceAll("\0", "\uFFFD") : value;
@@ -149,6 +159,7 @@ export function postgresSink(options: PostgresSinkOptions): LogSink {
 
   return {
     name: options.name ?? "postgres",
+    target: `${databaseOf(options.url)} table ${table}`,
     async write(batch, signal) {
       if (batch.length === 0) return;
       const db = await ready();

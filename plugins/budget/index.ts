@@ -3,6 +3,7 @@ import type { CounterStore } from "../../core/counter-store.ts";
 import { GatewayError } from "../../core/errors.ts";
 import { definePlugin, type Plugin } from "../../core/plugin.ts";
 import { memoryStore } from "../../stores/memory.ts";
+import { carriedStore, offerStore, storeHold } from "../handover.ts";
 import { bucketOf, describeBucket } from "../principal-bucket.ts";
 import { isThenable, limitsUnavailable, newStorePolicyStats, requireStore, type StorePolicyStats } from "../store-policy.ts";
 
@@ -76,7 +77,8 @@ export function budget(options: BudgetOptions): BudgetPlugin {
   const { per, period } = options;
   const cap = options.usd;
   const name = options.name ?? `budget:${per}:${period}`;
-  const store = options.store ?? memoryStore();
+  let store = options.store ?? memoryStore();
+  const storeHeld = storeHold<CounterStore>();
   const failOpen = options.failOpen ?? true;
   const keys = new WeakMap<RequestContext, { key: string; endsAt: number | null }>();
   const stats: BudgetStats = { rejected: 0, chargedUsd: 0, ...newStorePolicyStats() };
@@ -156,16 +158,20 @@ export function budget(options: BudgetOptions): BudgetPlugin {
     }
   }
 
-  return definePlugin({
+  const plugin = definePlugin({
     name,
     requires: { plugins: ["cost"] },
     describe: () => ({ per, usd: cap, period, store: store.kind, failOpen, required: options.required === true }),
     setup(app) {
+      store = carriedStore(app, store);
+      storeHeld.take(store);
       if (options.required === true) requireStore(app, name, store);
     },
     onRequest: { handler: check, filter: { surfaces: SURFACES } },
     onComplete: charge,
-    close: () => store.close?.(),
+    close: () => storeHeld.close(store),
     stats: () => ({ ...stats }),
   });
+  offerStore(plugin, () => store);
+  return plugin;
 }

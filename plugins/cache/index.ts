@@ -189,24 +189,22 @@ export function cache(options: CacheOptions): Plugin {
       handler: lookup,
     },
 
-    async onResponse(ctx, response) {
+    onResponse(ctx, response) {
       const p = pending.get(ctx);
       if (p === undefined || response.status !== 200 || response.body === null) return undefined;
-      if ((response.headers.get("content-type") ?? "").startsWith("text/event-stream")) {
-        p.kind = "sse";
-        return new Response(tap(response.body, p), response);
-      }
-      // A JSON answer is already whole in memory: read it once and send the same text on.
-      const text = await response.text();
-      p.kind = "json";
-      if (text.length <= maxEntryChars) p.body = text;
-      return new Response(text, response);
+      // A whole answer is read from the request's response record when it completes; only a
+      // stream needs a tap, since its text exists nowhere else.
+      if (!(response.headers.get("content-type") ?? "").startsWith("text/event-stream")) return undefined;
+      p.kind = "sse";
+      return new Response(tap(response.body, p), response);
     },
 
     onComplete(ctx) {
       const p = pending.get(ctx);
       if (p === undefined) return;
       pending.delete(ctx);
+      const text = ctx.response.text;
+      if (p.kind === "json" && text !== null && text.length <= maxEntryChars) p.body = text;
       p.done = { ok: ctx.error === null && ctx.status === 200, provider: ctx.served?.provider ?? null, model: ctx.served?.model ?? null };
       maybeStore(p);
     },

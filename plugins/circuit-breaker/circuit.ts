@@ -37,9 +37,20 @@ export class Circuit {
   constructor(
     readonly provider: string,
     readonly model: string,
-    private readonly policy: CircuitPolicy,
-    private readonly changed: (circuit: Circuit, from: CircuitState, reason: string) => void,
+    private policy: CircuitPolicy,
+    private changed: (circuit: Circuit, from: CircuitState, reason: string) => void,
   ) {}
+
+  /**
+   * Keep this circuit's state under a new breaker (a reload): its policy and listener from now
+   * on. The outcome window starts again when its length changed, since old buckets would mean
+   * other times.
+   */
+  rebind(policy: CircuitPolicy, changed: (circuit: Circuit, from: CircuitState, reason: string) => void): void {
+    if (policy.windowMs !== this.policy.windowMs) this.epochs.fill(-1);
+    this.policy = policy;
+    this.changed = changed;
+  }
 
   /** May a request go now? `"probe"` when it is the single half-open trial. */
   allow(now: number): boolean | "probe" {

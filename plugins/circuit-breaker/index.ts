@@ -1,6 +1,7 @@
 import type { GatewayError } from "../../core/errors.ts";
 import { definePlugin, type Plugin } from "../../core/plugin.ts";
 import type { Attempt, Target } from "../../core/types.ts";
+import { offerState, previousState } from "../handover.ts";
 import { Circuit, type CircuitPolicy, type CircuitState } from "./circuit.ts";
 
 export type { CircuitState } from "./circuit.ts";
@@ -127,8 +128,19 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
     if (!first.done) circuits.delete(first.value);
   }
 
-  return definePlugin<CircuitBreakerPlugin>({
+  const plugin = definePlugin<CircuitBreakerPlugin>({
     name: "circuit-breaker",
+    setup(app) {
+      // On a reload the new breaker carries on with the old one's circuits (an open one stays open).
+      const previous = previousState<Map<string, Circuit>>(app, CIRCUITS);
+      if (previous === undefined) return;
+      for (const [key, circuit] of previous) {
+        if (circuits.has(key)) continue;
+        if (circuits.size >= maxTargets) break;
+        circuit.rebind(policy, changed);
+        circuits.set(key, circuit);
+      }
+    },
     state(provider, model) {
       const circuit = circuits.get(`${provider}/${model}`);
       if (circuit === undefined) return "closed";
@@ -190,4 +202,8 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
       }
     },
   });
+  offerState(plugin, CIRCUITS, circuits);
+  return plugin;
 }
+
+const CIRCUITS = "circuit-breaker";

@@ -2,6 +2,7 @@ import { buildLogRecord, type LogBodyOptions } from "../../core/log-record.ts";
 import { LogQueue, type LogQueueOptions, type LogQueueStats } from "../../core/log-queue.ts";
 import type { LogSink } from "../../core/log-sink.ts";
 import { definePlugin, type Plugin } from "../../core/plugin.ts";
+import { offerState, previousState } from "../handover.ts";
 
 export interface LogOptions {
   /** Where records go. Each sink gets its own queue, so a slow one never holds up another. */
@@ -55,10 +56,15 @@ export function log(options: LogOptions): LogPlugin {
   const queues = options.sinks.map((sink) => new LogQueue(sink, options.queue, (error) => report(error)));
   const name = options.name ?? "log";
 
-  return definePlugin({
+  const state: LogState = { queues, successor: null, closing: false };
+
+  const plugin = definePlugin({
     name,
     setup(app) {
       report = (error) => app.report(error, `plugin "${name}" sink`);
+      // On a reload, the replaced plugin hands its unwritten records to this one when it retires.
+      const predecessor = previousState<LogState>(app, LOG_STATE);
+      if (predecessor !== undefined) predecessor.successor = state;
       for (const queue of queues) {
         if (required === true || (Array.isArray(required) && required.includes(queue.sink.name))) {
           app.addReadyCheck(`log sink ${queue.sink.name}`, () => {
@@ -74,9 +80,17 @@ export function log(options: LogOptions): LogPlugin {
     },
     async close(closing) {
       const timeoutMs = closing?.timeoutMs ?? DEFAULT_CLOSE_MS;
-      await Promise.all(queues.map((queue) => queue.close(timeoutMs)));
+      // Marked first, so a predecessor still draining hands its records past this plugin.
+      state.closing = true;
+      const next = liveSuccessor(state);
+      await Promise.all(
+        queues.map((queue) => {
+          const heir = next?.queues.find((q) => q.sink.name === queue.sink.name);
+          return heir === undefined ? queue.close(timeoutMs) : queue.handOver(heir, timeoutMs);
+        }),
+      );
     },
-    describe: () => ({ sinks: queues.map((q) => q.sink.name), bodies: options.bodies ?? false, required }),
+    describe: () => ({ sinks: queues.map((q) => q.sink.name), targets: queues.map((q) => q.sink.target ?? q.sink.name), bodies: options.bodies ?? false, required }),
     logStats() {
       const total: LogQueueStats = { queued: 0, dropped: 0, written: 0, failedWrites: 0, capacity: 0 };
       for (const queue of queues) {
@@ -98,4 +112,23 @@ export function log(options: LogOptions): LogPlugin {
       await Promise.all(queues.map((queue) => queue.flush()));
     },
   });
+  offerState(plugin, LOG_STATE, state);
+  return plugin;
+}
+
+/** What a log plugin shares with the one that replaces it on a reload. */
+interface LogState {
+  readonly queues: readonly LogQueue[];
+  /** The plugin that replaced this one, until it closes. */
+  successor: LogState | null;
+  closing: boolean;
+}
+
+const LOG_STATE = "log-queues";
+
+/** The newest plugin in the line of successors that still takes records. */
+function liveSuccessor(state: LogState): LogState | null {
+  let next = state.successor;
+  while (next !== null && next.closing) next = next.successor;
+  return next;
 }

@@ -1,5 +1,7 @@
 import type { RequestContext } from "../../core/context.ts";
 import { definePlugin, type Plugin } from "../../core/plugin.ts";
+import type { ServerControl } from "../../core/server-control.ts";
+import { offerState, previousState } from "../handover.ts";
 import type { ModelEntry, Target } from "../../core/types.ts";
 import { CONTENT_TYPE } from "./exposition.ts";
 import { Registry, SEPARATOR, seriesKey } from "./registry.ts";
@@ -33,7 +35,7 @@ export const UNROUTED = "_unrouted";
 /** Client-chosen strings (a requested model) are cut to this length before they become labels. */
 const MAX_LABEL_LENGTH = 128;
 const ROUTE = ["route", "provider", "model"] as const;
-const TOKEN_TYPES = ["input", "output", "cached", "reasoning"] as const;
+const TOKEN_TYPES = ["input", "output", "cached", "cache_write", "reasoning"] as const;
 const STATUS_LABELS: readonly string[] = Array.from({ length: 600 }, (_, i) => String(i));
 
 const clip = (value: string): string => (value.length <= MAX_LABEL_LENGTH ? value : value.slice(0, MAX_LABEL_LENGTH));
@@ -75,7 +77,7 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
     ROUTE,
     options.overheadBuckets ?? DEFAULT_OVERHEAD_BUCKETS,
   );
-  const tokens = registry.counter("switchyard_tokens_total", "Tokens the providers reported; cached is part of input, reasoning part of output.", [...ROUTE, "type"]);
+  const tokens = registry.counter("switchyard_tokens_total", "Tokens the providers reported; cached and cache_write are part of input, reasoning part of output.", [...ROUTE, "type"]);
   const cost = registry.counter("switchyard_cost_usd_total", "What requests cost in USD (from the cost plugin).", ROUTE);
   const attempts = registry.counter("switchyard_upstream_attempts_total", "Upstream attempts by target and outcome (ok, error, skipped).", ["provider", "model", "outcome"]);
   const rateLimited = registry.counter(
@@ -97,6 +99,17 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
   registry.collected("switchyard_circuit_state", "Circuit state per target: 0 closed, 1 half-open, 2 open.", "gauge", ["provider", "model"], () => sources?.circuitSamples() ?? []);
   registry.collected("switchyard_rate_limit_rejections_total", "Requests a rate limiter refused, by limiter.", "counter", ["limiter"], () => sources?.rateLimitSamples() ?? []);
   registry.collected("switchyard_budget_rejections_total", "Requests a budget refused, by budget.", "counter", ["budget"], () => sources?.budgetSamples() ?? []);
+  let server: ServerControl | undefined;
+  registry.collected("switchyard_config_version", "The config version serving: 1 at start, one more per successful reload.", "gauge", [], () => (server === undefined ? [] : [[[], server.status().version]]));
+  registry.collected("switchyard_config_reloads_total", "Config reloads, by result (ok, failed: the previous config kept serving).", "counter", ["result"], () => {
+    if (server === undefined) return [];
+    const status = server.status();
+    return [[["ok"], status.reloads], [["failed"], status.failedReloads]];
+  });
+  registry.collected("switchyard_config_last_reload_success", "Whether the last reload succeeded (1) or was refused (0); absent before the first.", "gauge", [], () => {
+    const last = server?.status().lastReload;
+    return last == null ? [] : [[[], last.ok ? 1 : 0]];
+  });
   registry.collected("switchyard_metrics_series_overflow_total", "Samples recorded into the _overflow series because a metric reached maxSeries label sets.", "counter", ["metric"], () =>
     registry.overflows());
 
@@ -128,7 +141,7 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
 
     const usage = ctx.usage;
     if (usage !== null) {
-      const counts = [usage.inputTokens, usage.outputTokens, usage.cachedTokens, usage.reasoningTokens];
+      const counts = [usage.inputTokens, usage.outputTokens, usage.cachedTokens, usage.cacheWriteTokens, usage.reasoningTokens];
       for (let i = 0; i < TOKEN_TYPES.length; i++) {
         if (counts[i] > 0) tokens.inc([route, provider, model, TOKEN_TYPES[i]], counts[i], key + SEPARATOR + TOKEN_TYPES[i]);
       }
@@ -139,9 +152,13 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
     if (ctx.status === 429 && ctx.error !== null && ctx.error.code === "rate_limit_exceeded") rateLimited.inc([route, ctx.error.fault]);
   }
 
-  return definePlugin<MetricsPlugin>({
+  const plugin = definePlugin<MetricsPlugin>({
     name: "metrics",
     setup(app) {
+      // On a reload, counters and histograms go on from the replaced plugin's values.
+      const previous = previousState<Registry>(app, REGISTRY);
+      if (previous !== undefined) registry.adopt(previous);
+      server = app.server;
       sources = new PluginSources(app.plugins, app.report);
       inFlight = () => app.inFlight;
       catalog = () => app.models();
@@ -152,4 +169,8 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
     // After every other onComplete hook, so the cost plugin's `costUsd` is there to read.
     onComplete: { order: "post", handler: record },
   });
+  offerState(plugin, REGISTRY, registry);
+  return plugin;
 }
+
+const REGISTRY = "metrics-registry";

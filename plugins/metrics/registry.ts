@@ -29,10 +29,15 @@ export interface Family {
   render(out: string[]): void;
 }
 
+/** A family's samples, in one object so a successor registry can share it (see `Registry.adopt`). */
+interface SeriesState<D> {
+  readonly series: Map<string, Series<D>>;
+  overflow: Series<D> | null;
+  overflowed: number;
+}
+
 abstract class SeriesFamily<D> implements Family {
-  overflowed = 0;
-  private readonly series = new Map<string, Series<D>>();
-  private overflowSeries: Series<D> | null = null;
+  private state: SeriesState<D> = { series: new Map(), overflow: null, overflowed: 0 };
 
   constructor(
     readonly name: string,
@@ -45,28 +50,46 @@ abstract class SeriesFamily<D> implements Family {
   protected abstract renderSeries(out: string[], values: readonly string[], data: D): void;
   protected abstract readonly type: string;
 
+  get overflowed(): number {
+    return this.state.overflowed;
+  }
+
   protected dataFor(values: readonly string[], key: string): D {
-    const found = this.series.get(key);
+    const state = this.state;
+    const found = state.series.get(key);
     if (found !== undefined) return found.data;
-    if (this.series.size >= this.maxSeries) {
-      this.overflowed++;
-      this.overflowSeries ??= { values: this.labelNames.map(() => OVERFLOW_LABEL), data: this.create() };
-      return this.overflowSeries.data;
+    if (state.series.size >= this.maxSeries) {
+      state.overflowed++;
+      state.overflow ??= { values: this.labelNames.map(() => OVERFLOW_LABEL), data: this.create() };
+      return state.overflow.data;
     }
     const created: Series<D> = { values: values.slice(), data: this.create() };
-    this.series.set(key, created);
+    state.series.set(key, created);
     return created.data;
   }
 
   /** Label sets tracked, the overflow series excluded. */
   get size(): number {
-    return this.series.size;
+    return this.state.series.size;
+  }
+
+  /** Whether `other` records the same thing the same way, so its samples can be carried on. */
+  protected compatible(other: SeriesFamily<unknown>): boolean {
+    return other.constructor === this.constructor && other.name === this.name && other.labelNames.join(",") === this.labelNames.join(",");
+  }
+
+  /** Carry on with `previous`'s samples (a reload): both record into one state from now on. */
+  adopt(previous: SeriesFamily<unknown>): boolean {
+    if (!this.compatible(previous)) return false;
+    this.state = previous.state as SeriesState<D>;
+    return true;
   }
 
   render(out: string[]): void {
     out.push(`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} ${this.type}`);
-    for (const series of this.series.values()) this.renderSeries(out, series.values, series.data);
-    if (this.overflowSeries !== null) this.renderSeries(out, this.overflowSeries.values, this.overflowSeries.data);
+    const { series, overflow } = this.state;
+    for (const entry of series.values()) this.renderSeries(out, entry.values, entry.data);
+    if (overflow !== null) this.renderSeries(out, overflow.values, overflow.data);
   }
 }
 
@@ -120,6 +143,10 @@ export class Histogram extends SeriesFamily<HistogramData> {
 
   protected create(): HistogramData {
     return { counts: new Float64Array(this.bounds.length + 1), sum: 0, count: 0 };
+  }
+
+  protected override compatible(other: SeriesFamily<unknown>): boolean {
+    return super.compatible(other) && (other as Histogram).bounds.join(",") === this.bounds.join(",");
   }
 
   protected renderSeries(out: string[], values: readonly string[], data: HistogramData): void {
@@ -179,6 +206,19 @@ export class Registry {
 
   collected(name: string, help: string, type: "gauge" | "counter", labelNames: readonly string[], collect: () => Iterable<Sample>): CollectedFamily {
     return this.add(new CollectedFamily(name, help, type, labelNames, collect));
+  }
+
+  /**
+   * Carry on with the samples of `previous` (the registry of the metrics plugin a reload
+   * replaced), family by family where name, labels and buckets are unchanged, so counters keep
+   * counting instead of starting again at 0.
+   */
+  adopt(previous: Registry): void {
+    for (const family of this.families) {
+      if (!(family instanceof SeriesFamily)) continue;
+      const old = previous.families.find((f) => f.name === family.name);
+      if (old instanceof SeriesFamily) family.adopt(old);
+    }
   }
 
   /** Overflowed samples per metric, for the registry's own health metric. */

@@ -3,6 +3,7 @@ import type { CounterStore, LeaseDecision, RateDecision, RateRule } from "../../
 import { GatewayError } from "../../core/errors.ts";
 import { definePlugin, type Plugin } from "../../core/plugin.ts";
 import { memoryStore } from "../../stores/memory.ts";
+import { carriedStore, offerStore, storeHold } from "../handover.ts";
 import { bucketOf, describeBucket, type LimitScope } from "../principal-bucket.ts";
 import { isThenable, limitsUnavailable, newStorePolicyStats, requireStore, type StorePolicyStats } from "../store-policy.ts";
 import { estimateRequestTokens } from "./estimate.ts";
@@ -110,7 +111,8 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
     throw new TypeError("rateLimit: set at least one of rpm, tpm or concurrent");
   }
   const name = options.name ?? `rate-limit:${per}`;
-  const store = options.store ?? memoryStore();
+  let store = options.store ?? memoryStore();
+  const storeHeld = storeHold<CounterStore>();
   const failOpen = options.failOpen ?? true;
   const windowMs = options.windowMs ?? 60_000;
   const leaseMs = options.leaseMs ?? 600_000;
@@ -239,15 +241,19 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
     if (tokens !== undefined || lease !== undefined) return Promise.all([tokens, lease]).then(() => undefined);
   }
 
-  return definePlugin({
+  const plugin = definePlugin({
     name,
     describe: () => ({ per, rpm, tpm, concurrent, windowMs, store: store.kind, failOpen, required: options.required === true }),
     setup(app) {
+      store = carriedStore(app, store);
+      storeHeld.take(store);
       if (options.required === true) requireStore(app, name, store);
     },
     onRequest: { handler: check, filter: { surfaces: SURFACES } },
     onComplete: complete,
-    close: () => store.close?.(),
+    close: () => storeHeld.close(store),
     stats: () => ({ ...stats }),
   });
+  offerStore(plugin, () => store);
+  return plugin;
 }

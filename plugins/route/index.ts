@@ -3,6 +3,7 @@ import { definePlugin, type Plugin, type SetupContext } from "../../core/plugin.
 import type { Attempt, Target, Timeouts } from "../../core/types.ts";
 import { compileCondition, type Predicate, type RouteWhen } from "./conditions.ts";
 import { type RegionOptions, regionResolver, regionUnavailable } from "./region.ts";
+import { offerState, previousState } from "../handover.ts";
 import { TargetStats } from "./stats.ts";
 import { type Candidates, plan, type RouteStrategy, STRATEGIES } from "./strategies.ts";
 
@@ -148,6 +149,8 @@ export function route(options: RouteOptions): RoutePlugin {
   /** One stats record per provider/model, shared by every list that names it. */
   const statsByKey = new Map<string, TargetStats>();
   const statsByTarget = new Map<Target, TargetStats>();
+  /** On a reload, the replaced route plugin's stats: latency averages and in-flight counts carry on. */
+  let inherited: ReadonlyMap<string, TargetStats> | undefined;
 
   function compileTargets(list: unknown, where: string, app: SetupContext): Target[] {
     if (!Array.isArray(list) || list.length === 0) throw new Error(`${where} must be a non-empty array of targets`);
@@ -173,7 +176,7 @@ export function route(options: RouteOptions): RoutePlugin {
       });
       const key = `${compiled.provider}\u0000${compiled.model}`;
       let stats = statsByKey.get(key);
-      if (stats === undefined) statsByKey.set(key, (stats = new TargetStats(compiled.provider, compiled.model)));
+      if (stats === undefined) statsByKey.set(key, (stats = inherited?.get(key) ?? new TargetStats(compiled.provider, compiled.model)));
       statsByTarget.set(compiled, stats);
       return compiled;
     });
@@ -272,9 +275,10 @@ export function route(options: RouteOptions): RoutePlugin {
       },
     };
 
-  return definePlugin<RoutePlugin>({
+  const plugin = definePlugin<RoutePlugin>({
     name: "route",
     setup(app) {
+      inherited = previousState<ReadonlyMap<string, TargetStats>>(app, TARGET_STATS);
       for (const [alias, entry] of Object.entries(options.models)) {
         const where = `models.${alias}`;
         let compiled: CompiledAlias;
@@ -322,4 +326,8 @@ export function route(options: RouteOptions): RoutePlugin {
     ...loadHooks,
     ...regionHooks,
   });
+  offerState(plugin, TARGET_STATS, statsByKey);
+  return plugin;
 }
+
+const TARGET_STATS = "route-target-stats";

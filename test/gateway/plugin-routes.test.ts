@@ -57,6 +57,45 @@ describe("routes plugins add", () => {
     await expect(createTestGateway({ plugins: [serving("bad", "GET", path, () => new Response(""))] })).rejects.toThrow(reason);
   });
 
+  it("serves every path under a prefix with PUT, PATCH and DELETE too", async () => {
+    const gateway = await createTestGateway({
+      plugins: [
+        definePlugin({
+          name: "admin",
+          setup(app) {
+            for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"] as const) {
+              app.addRoute(method, "/admin/v1/*", (req) => new Response(`${req.method} ${new URL(req.url).pathname}`));
+            }
+          },
+        }),
+      ],
+    });
+    expect(await (await gateway.request("/admin/v1/keys/abc", { method: "PATCH" })).text()).toBe("PATCH /admin/v1/keys/abc");
+    expect(await (await gateway.request("/admin/v1/keys", { method: "DELETE" })).text()).toBe("DELETE /admin/v1/keys");
+    expect(await (await gateway.request("/admin/v1/status")).text()).toBe("GET /admin/v1/status");
+    expect((await gateway.request("/admin/v2/status")).status).toBe(404);
+  });
+
+  it.each([["/*"], ["/admin*"], ["/a/*/b"]])("refuses the wildcard path %s", async (path) => {
+    await expect(createTestGateway({ plugins: [serving("bad", "GET", path, () => new Response(""))] })).rejects.toThrow(/wildcard|built-in|must/);
+  });
+
+  it("closes every plugin when one fails in setup, so nothing it opened lingers", async () => {
+    const closed: string[] = [];
+    const plugin = (name: string, fail = false): Plugin =>
+      definePlugin({
+        name,
+        setup() {
+          if (fail) throw new Error("nope");
+        },
+        close() {
+          closed.push(name);
+        },
+      });
+    await expect(createTestGateway({ plugins: [plugin("a"), plugin("b", true), plugin("c")] })).rejects.toThrow('Plugin "b" failed in setup: nope');
+    expect(closed).toEqual(["c", "b", "a"]);
+  });
+
   it("refuses a route two plugins both claim, naming the first", async () => {
     const a = serving("first", "GET", "/metrics", () => new Response(""));
     const b = serving("second", "GET", "/metrics", () => new Response(""));

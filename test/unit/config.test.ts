@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, defineConfig, type GatewayConfig, validateConfig } from "../../core/config.ts";
 import type { ProviderAdapter } from "../../core/provider.ts";
 import { mock, openai } from "../../providers/index.ts";
+import { createGateway } from "../../core/gateway.ts";
 
 function adapter(overrides: Record<string, unknown> = {}): ProviderAdapter {
   return {
@@ -107,10 +108,13 @@ describe("validateConfig: invalid configs name the field path", () => {
   });
 
   it("names the provider's format and kind", () => {
-    expect(errorOf({ providers: { groq: adapter({ format: "gemini" }) } })).toBe(
-      'Invalid config at "providers.groq.format": must be "openai" or "anthropic"',
-    );
+    expect(errorOf({ providers: { groq: adapter({ format: 7 }) } })).toBe('Invalid config at "providers.groq.format": must be a string naming a wire format');
     expect(errorOf({ providers: { groq: adapter({ kind: 7 }) } })).toBe('Invalid config at "providers.groq.kind": must be a string');
+  });
+
+  it("refuses a provider whose wire format no dialect speaks, naming the known ones", async () => {
+    const groq = { ...openai(), format: "klingon" };
+    await expect(createGateway({ providers: { groq } })).rejects.toThrow('Invalid config at "providers.groq.format": no dialect speaks "klingon" (known: openai');
   });
 
   it("names the index of a bad provider model", () => {

@@ -1,3 +1,4 @@
+import { surfaceInfo } from "../../core/surfaces.ts";
 import { describe, expect, it, vi } from "vitest";
 import { RequestContext } from "../../core/context.ts";
 import { GatewayError } from "../../core/errors.ts";
@@ -9,7 +10,7 @@ type AnyFn = (...args: any[]) => any;
 
 function makeCtx(model = "gpt-4o", surface: Surface = "chat"): RequestContext {
   const request = new Request("http://gateway.test/v1/chat/completions", { method: "POST" });
-  return new RequestContext(request, surface, { model }, model, false, 0, JSON.stringify({ model }));
+  return new RequestContext(request, surfaceInfo(surface), { model }, model, false, 0, JSON.stringify({ model }));
 }
 
 function hook(

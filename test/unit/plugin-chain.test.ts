@@ -1,3 +1,4 @@
+import { surfaceInfo } from "../../core/surfaces.ts";
 import { describe, expect, it, vi } from "vitest";
 import { RequestContext } from "../../core/context.ts";
 import { buildPluginChain, PluginChainError } from "../../core/plugin-chain.ts";
@@ -7,7 +8,7 @@ import { VERSION } from "../../core/version.ts";
 
 function makeCtx(model: string, surface: Surface = "chat"): RequestContext {
   const request = new Request("http://gateway.test/v1/chat/completions", { method: "POST" });
-  return new RequestContext(request, surface, { model }, model, false, 0, "");
+  return new RequestContext(request, surfaceInfo(surface), { model }, model, false, 0, "");
 }
 
 const noop = (): void => {};
