@@ -78,8 +78,13 @@ export interface RedactedThinkingPart {
 
 export type ContentPart = TextPart | ImagePart | DocumentPart | ToolCallPart | ToolResultPart | ThinkingPart | RedactedThinkingPart;
 
+/**
+ * One turn. A `system` message is an instruction given mid-conversation, kept in its place (Claude
+ * Code sends them; OpenAI chat takes them anywhere); it holds text parts only. Instructions before
+ * the first turn are the request's `system` instead.
+ */
 export interface CanonicalMessage {
-  readonly role: "user" | "assistant";
+  readonly role: "user" | "assistant" | "system";
   readonly content: readonly ContentPart[];
 }
 

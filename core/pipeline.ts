@@ -1,5 +1,6 @@
 import { AttemptGuard, sleep } from "./attempt-guard.ts";
 import { checkJsonContentType, parseJsonObject, readBodyText } from "./body.ts";
+import type { CanonicalRequest } from "./canonical.ts";
 import { clientStream, type StreamEnd } from "./client-stream.ts";
 import type { Completions } from "./completions.ts";
 import { RequestContext, type SurfaceInfo } from "./context.ts";
@@ -277,8 +278,10 @@ export class Pipeline {
     }
     const dialect = this.dialects.get(provider.format);
     if (dialect === undefined) throw internalError(`Provider "${target.provider}" speaks "${provider.format}", a format no dialect is registered for.`);
-    const encoded = dialect.encodeRequest(ctx.canonical(), options);
-    ctx.dropped = encoded.dropped.length > 0 ? encoded.dropped : null;
+    const { request, lowered } = fitToTarget(ctx.canonical(), provider, target);
+    const encoded = dialect.encodeRequest(request, options);
+    const dropped = lowered.length === 0 ? encoded.dropped : [...encoded.dropped, ...lowered];
+    ctx.dropped = dropped.length > 0 ? dropped : null;
     return { provider, translate: dialect, bodyText: JSON.stringify(encoded.body), stripUsage: false, headers: attempt.headers };
   }
 
@@ -460,6 +463,25 @@ export class Pipeline {
     }
     this.completions.complete(ctx);
   }
+}
+
+/**
+ * A translated request as its target can take it: output tokens lowered to the provider's cap,
+ * reasoning controls left out for a model that takes none. What changed is named for the report.
+ */
+function fitToTarget(request: CanonicalRequest, provider: ProviderAdapter, target: Target): { request: CanonicalRequest; lowered: string[] } {
+  const lowered: string[] = [];
+  const cap = provider.maxOutputTokens;
+  let fitted = request;
+  if (cap !== undefined && request.maxTokens !== null && request.maxTokens > cap) {
+    fitted = { ...fitted, maxTokens: cap };
+    lowered.push(`max_tokens above ${cap}`);
+  }
+  if (request.reasoning !== null && provider.reasoning !== undefined && !provider.reasoning(target.model)) {
+    fitted = { ...fitted, reasoning: null };
+    lowered.push("reasoning");
+  }
+  return { request: fitted, lowered };
 }
 
 function decodeModelId(escaped: string): string {

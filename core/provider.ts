@@ -61,6 +61,17 @@ export interface ProviderAdapter {
   readonly streamUsage?: boolean;
   /** `max_tokens` for translated requests that set none, where the format requires one. */
   readonly defaultMaxTokens?: number;
+  /**
+   * The most output tokens its models take. A translated request asking for more (Claude Code
+   * asks for 64 000) is lowered to it, and the lowering reported as dropped.
+   */
+  readonly maxOutputTokens?: number;
+  /**
+   * Whether `model` takes reasoning controls (an effort or a thinking budget). When it does not,
+   * a translated request's reasoning settings are left out and reported, rather than refused
+   * upstream. Default: every model does.
+   */
+  reasoning?(model: string): boolean;
   send(call: ProviderCall): Promise<ProviderReply>;
   close?(): Promise<void>;
 }

@@ -13,6 +13,15 @@ export interface OpenAIProviderOptions {
   models?: string[];
   timeouts?: Timeouts;
   /**
+   * Whether a model takes `reasoning_effort` (a boolean for all of them, or a test per model id).
+   * Default: OpenAI's reasoning families by name (o-series, gpt-5 and later, gpt-oss) and
+   * DeepSeek's reasoner. Requests translated from another format drop their reasoning settings
+   * for other models (and say so in `x-switchyard-dropped`) rather than have them refused.
+   */
+  reasoning?: boolean | ((model: string) => boolean);
+  /** The most output tokens its models take; a translated request asking for more is lowered to it. */
+  maxOutputTokens?: number;
+  /**
    * Whether the gateway may add `stream_options.include_usage` to streams to learn usage.
    * Default true; turn off for servers that reject the field.
    */
@@ -20,6 +29,9 @@ export interface OpenAIProviderOptions {
 }
 
 const PATHS = { generate: "/chat/completions", embed: "/embeddings" } as const;
+
+/** Model families that take `reasoning_effort`, by name. */
+const REASONING_MODELS = /^(?:o\d|gpt-(?:[5-9]|\d{2,})|gpt-oss|deepseek-reasoner)/i;
 
 /**
  * The OpenAI wire format to any base URL: chat completions (`generate`) and embeddings (`embed`).
@@ -44,6 +56,8 @@ export function openai(options: OpenAIProviderOptions = {}): ProviderAdapter {
     models: options.models,
     timeouts: options.timeouts,
     streamUsage: options.streamUsage ?? true,
+    maxOutputTokens: options.maxOutputTokens,
+    reasoning: typeof options.reasoning === "function" ? options.reasoning : typeof options.reasoning === "boolean" ? () => options.reasoning as boolean : (model) => REASONING_MODELS.test(model),
     async send(call): Promise<ProviderReply> {
       const preset = call.stream ? streamHeaders : jsonHeaders;
       const headers = hasExtra(call.headers) ? { ...preset, ...call.headers } : preset;

@@ -110,8 +110,9 @@ function messagesOf(body: RequestBody): { system: TextPart[]; messages: Canonica
     switch (m.role) {
       case "system":
       case "developer":
-        // A neutral request has one system prompt; instructions later in the chat join it in order.
-        system.push(...textPartsOf(m.content, param));
+        // Instructions before the first turn are the system prompt; later ones keep their place.
+        if (messages.length === 0) system.push(...textPartsOf(m.content, param));
+        else messages.push({ role: "system", content: textPartsOf(m.content, param) });
         break;
       case "user":
         messages.push({ role: "user", content: userPartsOf(m.content, param) });
@@ -275,6 +276,11 @@ function encodeMessages(request: CanonicalRequest, dropped: Set<string>): Json[]
   const out: Json[] = [];
   if (request.system.length > 0) out.push({ role: "system", content: joinText(request.system) });
   for (const message of request.messages) {
+    if (message.role === "system") {
+      const texts = message.content.filter((part): part is TextPart => part.type === "text");
+      if (texts.length > 0) out.push({ role: "system", content: joinText(texts) });
+      continue;
+    }
     if (message.role === "assistant") {
       const texts: TextPart[] = [];
       const calls: Json[] = [];
@@ -314,7 +320,7 @@ function effortOf(reasoning: Reasoning, dropped: Set<string>): string | null {
   if (reasoning.disabled === true) return null;
   if (reasoning.effort !== undefined) return reasoning.effort === "max" ? "xhigh" : reasoning.effort;
   // A token budget has no OpenAI counterpart, and a model that does not reason would refuse an effort.
-  if (reasoning.budgetTokens !== undefined) dropped.add("thinking");
+  if (reasoning.budgetTokens !== undefined) dropped.add("reasoning");
   return null;
 }
 

@@ -33,7 +33,7 @@ function neutral(overrides: Partial<CanonicalRequest> = {}): CanonicalRequest {
 }
 
 describe("OpenAI dialect: requests", () => {
-  it("parses system and developer messages into one system prompt, tool results into user messages", () => {
+  it("parses leading system messages into the system prompt, later ones in place, tool results into user messages", () => {
     const request = openai.parseRequest({
       model: "gpt-4o",
       messages: [
@@ -54,11 +54,12 @@ describe("OpenAI dialect: requests", () => {
       logprobs: true,
       user: "u-1",
     });
-    expect(request.system).toEqual([{ type: "text", text: "Be brief." }, { type: "text", text: "Use Celsius." }]);
+    expect(request.system).toEqual([{ type: "text", text: "Be brief." }]);
     expect(request.messages).toEqual([
       { role: "user", content: [{ type: "text", text: "Weather in Paris and Rome?" }, { type: "image", source: { kind: "base64", mediaType: "image/png", data: "iVBOR" }, detail: "low" }] },
       { role: "assistant", content: [{ type: "tool_call", id: "c1", name: "weather", arguments: '{"city":"Paris"}' }, { type: "tool_call", id: "c2", name: "weather", arguments: '{"city":"Rome"}' }] },
       { role: "user", content: [{ type: "tool_result", callId: "c1", content: [{ type: "text", text: "18C" }], isError: false }, { type: "tool_result", callId: "c2", content: [{ type: "text", text: "21C" }], isError: false }] },
+      { role: "system", content: [{ type: "text", text: "Use Celsius." }] },
     ]);
     expect(request.tools).toEqual([{ name: "weather", description: "Weather for a city", parameters: { type: "object", properties: { city: { type: "string" } } }, strict: true }]);
     expect(request).toMatchObject({
@@ -133,7 +134,7 @@ describe("OpenAI dialect: requests", () => {
       stream_options: { include_usage: true },
     });
     expect(body.reasoning_effort).toBeUndefined();
-    expect([...dropped].sort()).toEqual(["thinking", "top_k"]);
+    expect([...dropped].sort()).toEqual(["reasoning", "thinking", "top_k"]);
   });
 
   it("maps an explicit reasoning effort, and marks a failed tool result", () => {
