@@ -129,6 +129,9 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
 function stopReading(req: IncomingMessage, res: ServerResponse): void {
   req.removeAllListeners("data");
   req.pause();
+  // A read marks the body as consumed, so node:http does not drain it once the answer is sent;
+  // unread, it fills the request's buffer and the parser stops reading the socket.
+  req.read(0);
   res.once("finish", () => req.socket.pause());
   setTimeout(() => req.complete || req.socket.destroy(), UNREAD_BODY_GRACE_MS).unref();
 }
