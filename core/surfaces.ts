@@ -55,6 +55,14 @@ export const MODELS_SURFACE: SurfaceInfo = {
   maxOutputTokens: () => null,
 };
 
+/** The same list for Anthropic clients, which say who they are with `anthropic-version`. */
+const ANTHROPIC_MODELS_SURFACE: SurfaceInfo = { ...MODELS_SURFACE, dialect: anthropic };
+
+/** Which dialect a `GET /v1/models` speaks: both OpenAI and Anthropic clients ask that path. */
+export function modelsSurfaceFor(headers: Headers): SurfaceInfo {
+  return headers.has("anthropic-version") ? ANTHROPIC_MODELS_SURFACE : MODELS_SURFACE;
+}
+
 /**
  * Anthropic's token count: native when the target speaks Anthropic, otherwise the gateway's own
  * estimate, answered in Anthropic's shape and flagged with `x-switchyard-estimated: true`.

@@ -4,6 +4,7 @@
  */
 import type { Dialect } from "../../core/dialect.ts";
 import { withTopLevel } from "../../core/json-text.ts";
+import { encodeAnthropicModels } from "./models.ts";
 import { parseAnthropicError, renderAnthropicError } from "./errors.ts";
 import { anthropicMaxOutputTokens, estimateAnthropicInputTokens } from "./estimate.ts";
 import { encodeAnthropicRequest, parseAnthropicRequest } from "./request.ts";
@@ -31,6 +32,7 @@ export const anthropic: Dialect = {
   renderError: renderAnthropicError,
   estimateInputTokens: estimateAnthropicInputTokens,
   maxOutputTokens: anthropicMaxOutputTokens,
+  encodeModels: encodeAnthropicModels,
   forwardHeaders: ["anthropic-version", "anthropic-beta"],
   encodeRequest: encodeAnthropicRequest,
   parseResponse: parseAnthropicResponse,

@@ -253,3 +253,19 @@ describe("errors the gateway raises, in the client's dialect", () => {
     expect(await path.json()).toMatchObject({ type: "error", error: { type: "not_found_error" } });
   });
 });
+
+describe("GET /v1/models for each dialect", () => {
+  it("lists models in Anthropic's shape for the Anthropic SDK, in OpenAI's for the OpenAI SDK", async () => {
+    const { claudeClient, openaiClient } = await setup();
+    const anthropicPage = await claudeClient.models.list();
+    expect(anthropicPage.data.map((m) => m.id)).toContain("claude-sonnet-4-5");
+    expect(anthropicPage.data[0]).toMatchObject({ type: "model", display_name: expect.any(String), created_at: expect.any(String) });
+    const one = await claudeClient.models.retrieve("claude-sonnet-4-5");
+    expect(one).toMatchObject({ type: "model", id: "claude-sonnet-4-5" });
+    const missing = await claudeClient.models.retrieve("nope").catch((e) => e);
+    expect(missing).toBeInstanceOf(Anthropic.NotFoundError);
+    const openaiPage = await openaiClient.models.list();
+    expect(openaiPage.data.map((m) => m.id)).toContain("claude-sonnet-4-5");
+    expect(openaiPage.data[0]).toMatchObject({ object: "model" });
+  });
+});
