@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { VERSION } from "../core/version.ts";
+import { HOOK_NAMES } from "../core/plugin.ts";
 import { DEFAULT_PORT } from "../runtimes/serve-options.ts";
 import { buildGateway, EMBEDDED_SOURCE, resolveConfig } from "./config-source.ts";
 import { exposureNotice } from "./exposure.ts";
@@ -78,7 +79,7 @@ function parseRuntime(text: string | undefined, host: RuntimeHost): RuntimeName 
 }
 
 function describeHook(plugin: Record<string, unknown>): string {
-  const hooks = ["onRequest", "route", "onAttempt", "onAttemptError", "onResponse", "onComplete", "filterModels"].filter((h) => plugin[h] !== undefined);
+  const hooks = HOOK_NAMES.filter((h) => plugin[h] !== undefined);
   return hooks.length > 0 ? hooks.join(", ") : "no hooks";
 }
 
