@@ -32,6 +32,7 @@ export {
   type SetupContext,
 } from "./plugin.ts";
 export { PluginChainError } from "./plugin-chain.ts";
+export { ERROR_CODES, type ErrorCode, errorCodeSpec, type ErrorCodeSpec, hasCode } from "./error-codes.ts";
 export { type CounterStore, type LeaseDecision, type RateDecision, type RateRule, StoreUnavailableError } from "./counter-store.ts";
 export { type ContextVariables, RequestContext, type RequestBody } from "./context.ts";
 export {
