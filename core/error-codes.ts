@@ -43,6 +43,8 @@ export const ERROR_CODES = {
   client_closed_request: { status: 499, fault: "client", retryable: false, source: "core", when: "The client went away before the answer (logged; nobody receives it)." },
 
   // ── plugins refusing the request ─────────────────────────────────────────────────────────────
+  host_not_allowed: { status: 403, fault: "policy", retryable: false, source: "hostGuard", when: "The `Host` header names no host the gateway is configured for (DNS rebinding defence)." },
+  origin_not_allowed: { status: 403, fault: "policy", retryable: false, source: "hostGuard", when: "A browser request comes from a web origin that is not allowed." },
   invalid_api_key: { status: 401, fault: "policy", retryable: false, source: "auth", when: "The key is missing, unknown, disabled or expired." },
   model_not_allowed: { status: 403, fault: "policy", retryable: false, source: "auth", when: "The key may not use this model." },
   region_not_allowed: { status: 403, fault: "policy", retryable: false, source: "route", when: "`x-switchyard-region` names a region the key may not use." },
