@@ -12,6 +12,7 @@
  * Figures are ratios against the no-logging gateway of the same run.
  * Run: npm run bench:logging [-- --seconds 3 --rounds 2 --connections 16 --requests 50000]
  */
+import { surfaceInfo } from "../core/surfaces.ts";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -45,12 +46,12 @@ const gateways = new Map(await Promise.all(KINDS.map(async (kind) => [kind, awai
 // 1. Per-request cost, in-process.
 const request = new Request("http://gateway.local/v1/chat/completions", init);
 const parsed = JSON.parse(body) as Record<string, unknown>;
-const ctx = new RequestContext(request, "chat", parsed, "mock/mock", false, 0, body);
+const ctx = new RequestContext(request, surfaceInfo("chat"), parsed, "mock/mock", false, 0, body);
 ctx.served = { provider: "mock", model: "mock" };
 ctx.status = 200;
 ctx.durationMs = 0.8;
-ctx.usage = { inputTokens: 20, outputTokens: 30, totalTokens: 50, cachedTokens: 0, reasoningTokens: 0 };
-ctx.responseText = '{"id":"x","object":"chat.completion","choices":[]}';
+ctx.usage = { inputTokens: 20, outputTokens: 30, totalTokens: 50, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
+ctx.response.text = '{"id":"x","object":"chat.completion","choices":[]}';
 // Warm every gateway up alike before timing, so the first benchmark is not the one paying for the JIT.
 for (const { gateway } of gateways.values()) {
   for (let i = 0; i < 2000; i++) await (await gateway.request("/v1/chat/completions", init)).text();

@@ -11,8 +11,9 @@ import { AttemptGuard } from "../core/attempt-guard.ts";
 import { parseJsonObject, readBodyText } from "../core/body.ts";
 import { clientStream } from "../core/client-stream.ts";
 import type { Plugin, SetupContext } from "../core/plugin.ts";
-import { OpenAIStreamScanner } from "../core/sse.ts";
-import { validateChatRequest } from "../core/surfaces.ts";
+import { OpenAIStreamScanner } from "../dialects/openai/scanner.ts";
+import { passthroughRelay } from "../core/stream-relay.ts";
+import { validateChatRequest } from "../dialects/openai/validate.ts";
 import * as builtins from "../plugins/index.ts";
 import { cost, PRICES, requestCost } from "../plugins/cost/index.ts";
 import { mockChatStreamEvents } from "../providers/mock-llm.ts";
@@ -98,7 +99,7 @@ summary(() => {
     bench("plain ReadableStream over the chunks (baseline)", async () => do_not_optimize(await drain(plainStream(chunksOf(events)))));
     bench("clientStream (scanner, idle guard, usage)", async () => {
       const guard = new AttemptGuard(new AbortController().signal, undefined);
-      return do_not_optimize(await drain(clientStream(chunksOf(events), new OpenAIStreamScanner(true), guard, () => {})));
+      return do_not_optimize(await drain(clientStream(chunksOf(events), passthroughRelay(new OpenAIStreamScanner(true)), guard, () => "", () => {})));
     });
   });
 });

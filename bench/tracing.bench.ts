@@ -7,6 +7,7 @@
  *    with it and a recording SDK (spans handed to an exporter that drops them).
  * Run: npm run bench:tracing
  */
+import { surfaceInfo } from "../core/surfaces.ts";
 import type { ExportResult } from "@opentelemetry/core";
 import { type ReadableSpan, SimpleSpanProcessor, type SpanExporter, TracerProvider } from "@opentelemetry/sdk-trace";
 import { bench, do_not_optimize, group, run, summary } from "mitata";
@@ -42,7 +43,7 @@ const noSdk = await hooksOf(tracing());
 const withSdk = await hooksOf(tracing({ tracerProvider: recording }));
 
 function newContext(): RequestContext {
-  return new RequestContext(request, "chat", body, "mock/m", false, performance.now(), bodyText);
+  return new RequestContext(request, surfaceInfo("chat"), body, "mock/m", false, performance.now(), bodyText);
 }
 function oneRequest(hooks: typeof none): RequestContext {
   const ctx = newContext();

@@ -1,4 +1,4 @@
-import { badRequest, payloadTooLarge } from "./errors.ts";
+import { badRequest, GatewayError, payloadTooLarge } from "./errors.ts";
 
 /**
  * Set (to true) by a runtime adapter on the Requests its HTTP server produced: the server's parser
@@ -10,12 +10,54 @@ export const FRAMED_BODY: unique symbol = Symbol.for("switchyard.framedBody");
 
 type FramedRequest = Request & { [FRAMED_BODY]?: boolean };
 
+/** Strict UTF-8: a body that is not valid UTF-8 is refused rather than silently mangled. */
+const utf8 = (): TextDecoder => new TextDecoder("utf-8", { fatal: true });
+
+function invalidUtf8(): GatewayError {
+  return badRequest("Request body is not valid UTF-8.", null, "invalid_utf8");
+}
+
+function unsupportedMedia(message: string): GatewayError {
+  return new GatewayError({ status: 415, message, code: "unsupported_media_type", fault: "client" });
+}
+
+/** `application/json` or a `+json` type, parameters allowed (`; charset=utf-8`). */
+const JSON_MEDIA = /^\s*application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
+
 /**
- * Read a request body as text, refusing more than `limit` bytes without reading the rest:
- * a declared Content-Length over the limit is refused before any byte is read, and a chunked
- * body is cancelled as soon as it passes the limit.
+ * JSON endpoints take JSON only. A body sent as `text/plain`, a form or with no type at all is
+ * what a web page can make a browser send cross-site without a preflight, so refusing it keeps a
+ * page from spending the gateway's keys through a visitor's browser.
+ */
+export function checkJsonContentType(headers: Headers): void {
+  const type = headers.get("content-type");
+  if (type === null) throw unsupportedMedia("Missing Content-Type; send the body as application/json.");
+  if (!JSON_MEDIA.test(type)) throw unsupportedMedia(`Unsupported Content-Type; send the body as application/json.`);
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1];
+  if (charset !== undefined && charset.toLowerCase() !== "utf-8" && charset.toLowerCase() !== "utf8") {
+    throw unsupportedMedia(`Unsupported charset "${printable(charset)}"; send the body as UTF-8.`);
+  }
+}
+
+/** The body's `Content-Encoding`, when the gateway can decode it; a 415 otherwise. */
+function encodingOf(headers: Headers): "gzip" | "deflate" | null {
+  const value = headers.get("content-encoding");
+  if (value === null) return null;
+  const encoding = value.trim().toLowerCase();
+  if (encoding === "" || encoding === "identity") return null;
+  if (encoding === "gzip" || encoding === "x-gzip") return "gzip";
+  if (encoding === "deflate") return "deflate";
+  throw unsupportedMedia(`Unsupported Content-Encoding "${printable(value)}"; send the body uncompressed, gzip or deflate.`);
+}
+
+/**
+ * Read a request body as text, refusing more than `limit` bytes without reading the rest: a
+ * declared Content-Length over the limit is refused before any byte is read, and a chunked body is
+ * cancelled as soon as it passes the limit. A gzip or deflate body is decoded on the way, with the
+ * limit applied to what it decodes to (no zip bombs). The text must be valid UTF-8.
  */
 export async function readBodyText(request: Request, limit: number): Promise<string> {
+  const encoding = encodingOf(request.headers);
   const declared = request.headers.get("content-length");
   if (declared !== null) {
     const length = Number(declared);
@@ -25,12 +67,13 @@ export async function readBodyText(request: Request, limit: number): Promise<str
     }
     // The server already ends such a body at its declared length, so it is read whole, without
     // a stream and a reader per chunk.
-    if ((request as FramedRequest)[FRAMED_BODY] === true && Number.isInteger(length) && length >= 0) return wholeText(request);
+    if (encoding === null && (request as FramedRequest)[FRAMED_BODY] === true && Number.isInteger(length) && length >= 0) return wholeText(request);
   }
-  const body = request.body;
+  let body = request.body;
   if (body === null) return "";
+  if (encoding !== null) body = body.pipeThrough(new DecompressionStream(encoding));
   const reader = body.getReader();
-  const decoder = new TextDecoder();
+  const decoder = utf8();
   let received = 0;
   let text = "";
   try {
@@ -42,39 +85,101 @@ export async function readBodyText(request: Request, limit: number): Promise<str
         reader.cancel().catch(() => {});
         throw payloadTooLarge(limit);
       }
-      text += decoder.decode(value, { stream: true });
+      text += decode(decoder, value);
     }
+    text += decode(decoder, undefined);
   } catch (error) {
-    if (error instanceof Error && error.name === "GatewayError") throw error;
+    if (error instanceof GatewayError) throw error;
+    if (encoding !== null) throw badRequest(`Request body is not valid ${encoding} data.`, null, "invalid_encoding");
     throw badRequest("Could not read the request body.", null, "body_read_failed");
   } finally {
     reader.releaseLock?.();
   }
-  return text + decoder.decode();
-}
-
-async function wholeText(request: Request): Promise<string> {
-  let text: string;
-  try {
-    text = await request.text();
-  } catch {
-    throw badRequest("Could not read the request body.", null, "body_read_failed");
-  }
   return text;
 }
 
-/** Parse a JSON object body, with an OpenAI-shaped 400 for anything else. */
-export function parseJsonObject(text: string): Record<string, unknown> {
+/** One step of a streaming strict decode (`chunk` undefined: the end). */
+function decode(decoder: TextDecoder, chunk: Uint8Array | undefined): string {
+  try {
+    return chunk === undefined ? decoder.decode() : decoder.decode(chunk, { stream: true });
+  } catch {
+    throw invalidUtf8();
+  }
+}
+
+async function wholeText(request: Request): Promise<string> {
+  let bytes: ArrayBuffer;
+  try {
+    bytes = await request.arrayBuffer();
+  } catch {
+    throw badRequest("Could not read the request body.", null, "body_read_failed");
+  }
+  try {
+    return utf8().decode(bytes);
+  } catch {
+    throw invalidUtf8();
+  }
+}
+
+/** Nesting deeper than any real request needs: recursive walks over bodies stay far from the stack limit. */
+export const DEFAULT_MAX_JSON_DEPTH = 128;
+
+/**
+ * Parse a JSON object body, with a 400 for anything else. The result is deeply frozen (so a body
+ * has one owner: the context, whose `setBody` is the one way to change it) and its nesting is
+ * bounded, checked here iteratively once so that every later walk over it is safe.
+ */
+export function parseJsonObject(text: string, maxDepth: number = DEFAULT_MAX_JSON_DEPTH): Record<string, unknown> {
   if (text.length === 0) throw badRequest("Request body is empty; expected a JSON object.", null, "invalid_json");
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     const detail = error instanceof Error ? error.message : "";
-    throw badRequest(`Request body is not valid JSON: ${detail}`, null, "invalid_json");
+    throw badRequest(`Request body is not valid JSON: ${printable(detail)}`, null, "invalid_json");
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw badRequest("Request body must be a JSON object.", null, "invalid_json");
   }
+  freezeJson(value, maxDepth);
   return value as Record<string, unknown>;
+}
+
+/**
+ * Freeze a parsed JSON value and everything in it, refusing nesting deeper than `maxDepth` with a
+ * 400. Iterative: a hostile body nested 100 000 levels deep costs a loop, not a stack overflow.
+ */
+export function freezeJson(root: object, maxDepth: number = DEFAULT_MAX_JSON_DEPTH): void {
+  const stack: object[] = [root];
+  const depths: number[] = [1];
+  while (stack.length > 0) {
+    const value = stack.pop()!;
+    const depth = depths.pop()!;
+    if (depth > maxDepth) throw badRequest(`Request body nests deeper than ${maxDepth} levels.`, null, "json_too_deep");
+    Object.freeze(value);
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const item = value[i];
+        if (item !== null && typeof item === "object") {
+          stack.push(item);
+          depths.push(depth + 1);
+        }
+      }
+    } else {
+      for (const key in value) {
+        const item = (value as Record<string, unknown>)[key];
+        if (item !== null && typeof item === "object") {
+          stack.push(item);
+          depths.push(depth + 1);
+        }
+      }
+    }
+  }
+}
+
+/** A parser's message may quote the bytes it choked on: never echo control or binary bytes to a client. */
+function printable(text: string): string {
+  // deno-lint-ignore no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, "?");
+  return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
 }

@@ -1,25 +1,29 @@
 import type { AttemptGuard } from "./attempt-guard.ts";
-import { OpenAIStreamScanner } from "./sse.ts";
+import { GatewayError } from "./errors.ts";
+import type { StreamRelay } from "./stream-relay.ts";
 
 export type StreamEnd = "done" | "aborted" | "error";
 
 const encoder = new TextEncoder();
 
-/** The OpenAI SDKs raise an APIError when a stream event carries `error`, so a broken stream ends readably. */
-function streamErrorEvent(message: string): Uint8Array {
-  const body = { error: { message, type: "api_error", code: "upstream_stream_error", param: null } };
-  return encoder.encode(`data: ${JSON.stringify(body)}\n\n`);
+/** Why the client's stream ended early, as the error event its dialect sends it. */
+export type StreamErrorEvent = (error: GatewayError) => string;
+
+function brokenStream(message: string): GatewayError {
+  return new GatewayError({ status: 502, message, code: "upstream_stream_error", type: "api_error", fault: "provider" });
 }
 
 /**
- * Forward an upstream SSE stream to the client chunk by chunk (pull-based, so a slow client slows
- * the upstream read instead of growing a buffer). Usage is picked up as it passes. A failure after
- * the first byte cannot fall back any more: the client gets an error event and a clean end.
+ * Forward an upstream stream to the client chunk by chunk (pull-based, so a slow client slows the
+ * upstream read instead of growing a buffer), through a relay that passes or translates it and
+ * picks up usage. A failure after the first byte cannot fall back any more: the client gets an
+ * error event in its own dialect and a clean end.
  */
 export function clientStream(
   chunks: AsyncIterable<Uint8Array>,
-  scanner: OpenAIStreamScanner,
+  relay: StreamRelay,
   guard: AttemptGuard,
+  errorEvent: StreamErrorEvent,
   onEnd: (how: StreamEnd, error: unknown, bytesSent: number) => void,
 ): ReadableStream<Uint8Array> {
   const iterator = chunks[Symbol.asyncIterator]();
@@ -39,17 +43,26 @@ export function clientStream(
           for (;;) {
             const { value, done } = await iterator.next();
             if (done) {
-              const tail = scanner.end();
+              const tail = relay.end();
               if (tail !== null) {
                 sent += tail.byteLength;
                 controller.enqueue(tail);
+              }
+              if (relay.incomplete) {
+                const cut = brokenStream("Upstream stream ended before it was complete.");
+                const event = encoder.encode(errorEvent(cut));
+                sent += event.byteLength;
+                controller.enqueue(event);
+                controller.close();
+                end("error", cut);
+                return;
               }
               controller.close();
               end("done", null);
               return;
             }
             guard.chunk();
-            const out = scanner.push(value);
+            const out = relay.push(value);
             if (out !== null) {
               sent += out.byteLength;
               controller.enqueue(out);
@@ -70,7 +83,9 @@ export function clientStream(
           const timeout = guard.timeout;
           const message = timeout !== null ? `Upstream stream stalled: ${timeout.message}.` : "Upstream stream ended unexpectedly.";
           try {
-            controller.enqueue(streamErrorEvent(message));
+            const event = encoder.encode(errorEvent(brokenStream(message)));
+            sent += event.byteLength;
+            controller.enqueue(event);
             controller.close();
           } catch {
             // The client side is already gone.

@@ -7,6 +7,8 @@ import type { GatewayError } from "./errors.ts";
 export interface GatewayLimits {
   /** Largest request body accepted, in bytes. Default 8 MiB. */
   maxBodyBytes?: number;
+  /** Deepest JSON nesting accepted in a request body (deeper is a 400). Default 128. */
+  maxJsonDepth?: number;
   /** Hard cap on upstream attempts per request, whatever plugins decide. Default 10. */
   maxAttempts?: number;
   /**
@@ -16,11 +18,31 @@ export interface GatewayLimits {
   maxTimeoutMs?: number;
 }
 
+/**
+ * Limits on what a client connection may cost the HTTP server, applied by every runtime adapter
+ * (Node, Deno and Bun alike) when it serves the gateway. A client over a limit gets a JSON error
+ * (408 or 431) and its connection is closed.
+ */
+export interface ServerLimits {
+  /** Time from a connection opening (or a request beginning) to the end of its headers. Default 10 000 ms. */
+  headersTimeoutMs?: number;
+  /** Time to receive a whole request, headers and body (the response is not counted). Default 60 000 ms. */
+  requestTimeoutMs?: number;
+  /** How long a keep-alive connection may sit idle between requests. Default 65 000 ms. */
+  keepAliveTimeoutMs?: number;
+  /** Largest request line and header block, in bytes. Default 16 384. */
+  maxHeaderBytes?: number;
+  /** Most header fields in one request. Default 100. */
+  maxHeaders?: number;
+}
+
 export interface GatewayConfig {
   /** Named providers; a request addresses one as `<name>/<model>`, or through route aliases. */
   providers: Record<string, ProviderAdapter>;
   plugins?: Plugin[];
   limits?: GatewayLimits;
+  /** Slow-client and header limits for the HTTP server that serves this gateway. */
+  server?: ServerLimits;
   /** How bytes reach providers. Runtime adapters supply their fastest; default is `fetch`. */
   upstream?: UpstreamClient;
   /** Where problems that must not fail a request go (onComplete errors, for example). */
@@ -37,7 +59,7 @@ const isFunction = (input: unknown): boolean => typeof input === "function";
 const providerSchema = v.looseObject(
   {
     kind: v.string("must be a string"),
-    format: v.picklist(["openai", "anthropic"], 'must be "openai" or "anthropic"'),
+    format: v.string("must be a string naming a wire format"),
     send: v.custom(isFunction, "must be a function"),
     models: v.optional(v.array(v.string("must be a string"), "must be an array of strings")),
   },
@@ -66,10 +88,29 @@ const configSchema = v.strictObject(
       v.strictObject(
         {
           maxBodyBytes: v.optional(positiveInt),
+          maxJsonDepth: v.optional(v.pipe(positiveInt, v.maxValue(1000, "must be at most 1000"))),
           maxAttempts: v.optional(v.pipe(positiveInt, v.maxValue(100, "must be at most 100"))),
           maxTimeoutMs: v.optional(positiveInt),
         },
         "must be an object",
+      ),
+    ),
+    server: v.optional(
+      v.pipe(
+        v.strictObject(
+          {
+            headersTimeoutMs: v.optional(positiveInt),
+            requestTimeoutMs: v.optional(positiveInt),
+            keepAliveTimeoutMs: v.optional(positiveInt),
+            maxHeaderBytes: v.optional(v.pipe(positiveInt, v.minValue(1024, "must be at least 1024"))),
+            maxHeaders: v.optional(v.pipe(positiveInt, v.maxValue(1000, "must be at most 1000"))),
+          },
+          "must be an object",
+        ),
+        v.check(
+          (limits) => limits.headersTimeoutMs === undefined || limits.requestTimeoutMs === undefined || limits.headersTimeoutMs <= limits.requestTimeoutMs,
+          "headersTimeoutMs must not exceed requestTimeoutMs",
+        ),
       ),
     ),
     upstream: v.optional(v.looseObject({ request: v.custom(isFunction, "must be a function") }, "must be an upstream client")),

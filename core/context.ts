@@ -1,5 +1,10 @@
+import { freezeJson } from "./body.ts";
+import type { CanonicalRequest } from "./canonical.ts";
+import type { Dialect } from "./dialect.ts";
 import type { GatewayError } from "./errors.ts";
-import type { Attempt, Principal, Surface, Target, Usage } from "./types.ts";
+import { looksSecret } from "./redact.ts";
+import { ResponseRecord } from "./response-record.ts";
+import type { Attempt, Operation, Principal, Surface, Target, Usage } from "./types.ts";
 
 /**
  * Per-plugin request state, typed by interface augmentation so public types need no generics:
@@ -29,18 +34,37 @@ export interface ContextVariables {
   routeRegion?: string | null;
 }
 
-/** A parsed request body: the client's JSON object, mutated only through the context. */
+/** A parsed request body: the client's JSON object, deeply frozen; `setBody` replaces it. */
 export type RequestBody = Record<string, unknown>;
 
 let sequence = 0;
 const ID_PREFIX = /* @__PURE__ */ crypto.randomUUID().slice(0, 8);
 
-function nextRequestId(): string {
+/** A fresh request id, for requests and for answers the router makes itself. */
+export function nextRequestId(): string {
   sequence = (sequence + 1) % Number.MAX_SAFE_INTEGER;
   return `req_${ID_PREFIX}${sequence.toString(36)}`;
 }
 
-const MAX_INCOMING_ID = 128;
+/**
+ * A client's `x-request-id` is honoured when it is a short token of safe characters that does not
+ * look like a credential: it ends up in logs, headers and traces verbatim.
+ */
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function requestIdFor(headers: Headers): string {
+  const incoming = headers.get("x-request-id");
+  return incoming !== null && SAFE_REQUEST_ID.test(incoming) && !looksSecret(incoming) ? incoming : nextRequestId();
+}
+
+/** How a request came in: its surface, the dialect its client speaks, and what it asks for. */
+export interface SurfaceInfo {
+  readonly name: Surface;
+  readonly dialect: Dialect;
+  readonly operation: Operation | null;
+  estimateInputTokens(body: RequestBody): number;
+  maxOutputTokens(body: RequestBody): number | null;
+}
 
 /**
  * Everything about one request. The shape is fixed at construction (every field initialised in
@@ -50,6 +74,10 @@ export class RequestContext {
   readonly id: string;
   readonly request: Request;
   readonly surface: Surface;
+  /** The wire format the client speaks; errors and answers are rendered in it. */
+  readonly dialect: Dialect;
+  /** What the request asks a provider to do; null for surfaces no provider serves (`models`). */
+  readonly operation: Operation | null;
   /** Aborts when the client goes away. */
   readonly signal: AbortSignal;
   /** `performance.now()` at arrival; timings on the context are relative to it. */
@@ -57,8 +85,6 @@ export class RequestContext {
   /** Wall-clock arrival time (ms since epoch), for logs. */
   readonly receivedAt: number;
 
-  /** The parsed JSON body; null for bodiless surfaces such as `GET /v1/models`. */
-  body: RequestBody | null;
   /** The model as the client asked for it (an alias or `provider/model`). */
   readonly model: string;
   readonly stream: boolean;
@@ -78,34 +104,32 @@ export class RequestContext {
   durationMs: number;
   /** Headers plugins want on the client response (rate-limit headers, for example). */
   responseHeaders: Record<string, string> | null;
-  /** A JSON answer's body as it left (null for streams and early answers), for byte counts and logs. */
-  responseText: string | null;
-  /** Bytes of a streamed answer sent to the client; -1 when not counted (JSON answers use `responseText`). */
-  bytesOut: number;
+  /** What the client was sent (text or streamed bytes): the one record logs and the cache read. */
+  readonly response: ResponseRecord;
+  /**
+   * Request fields the serving target could not honour and the gateway left out while translating
+   * (also sent as `x-switchyard-dropped` and logged); null when nothing was dropped.
+   */
+  dropped: readonly string[] | null;
   readonly vars: ContextVariables;
 
-  /** Set when a plugin changed `body`, so the gateway re-serialises it for the upstream. */
-  bodyChanged: boolean;
   /** The body exactly as the client sent it; forwarded as-is when nothing changes it. */
   readonly rawBody: string;
+  private parsed: Readonly<RequestBody> | null;
+  private changed: boolean;
+  private neutral: CanonicalRequest | null;
+  private inputEstimate: number;
+  private readonly info: SurfaceInfo;
 
-  constructor(
-    request: Request,
-    surface: Surface,
-    body: RequestBody | null,
-    model: string,
-    stream: boolean,
-    startedAt: number,
-    rawBody: string,
-  ) {
-    const incoming = request.headers.get("x-request-id");
-    this.id = incoming !== null && incoming.length > 0 && incoming.length <= MAX_INCOMING_ID ? incoming : nextRequestId();
+  constructor(request: Request, surface: SurfaceInfo, body: RequestBody | null, model: string, stream: boolean, startedAt: number, rawBody: string) {
+    this.id = requestIdFor(request.headers);
     this.request = request;
-    this.surface = surface;
+    this.surface = surface.name;
+    this.dialect = surface.dialect;
+    this.operation = surface.operation;
     this.signal = request.signal;
     this.startedAt = startedAt;
     this.receivedAt = Date.now();
-    this.body = body;
     this.model = model;
     this.stream = stream;
     this.principal = null;
@@ -118,21 +142,65 @@ export class RequestContext {
     this.firstByteMs = -1;
     this.durationMs = -1;
     this.responseHeaders = null;
-    this.responseText = null;
-    this.bytesOut = -1;
+    this.response = new ResponseRecord();
+    this.dropped = null;
     this.vars = {} as ContextVariables;
-    this.bodyChanged = false;
     this.rawBody = rawBody;
+    this.parsed = body;
+    this.changed = false;
+    this.neutral = null;
+    this.inputEstimate = -1;
+    this.info = surface;
+  }
+
+  /**
+   * The parsed JSON body, in the client's dialect; null for bodiless surfaces (`GET /v1/models`).
+   * Frozen: change it with `setBody`.
+   */
+  get body(): Readonly<RequestBody> | null {
+    return this.parsed;
+  }
+
+  /** Whether a plugin replaced the body, so the upstream gets it re-serialised. */
+  get bodyChanged(): boolean {
+    return this.changed;
+  }
+
+  /**
+   * Replace the body (`ctx.setBody({ ...ctx.body, temperature: 0 })`). It is the one way to change
+   * what the upstream receives; the new body is frozen like the first, and estimates and the
+   * neutral view follow it.
+   */
+  setBody(body: RequestBody): void {
+    freezeJson(body);
+    this.parsed = body;
+    this.changed = true;
+    this.neutral = null;
+    this.inputEstimate = -1;
+  }
+
+  /** The request in dialect-neutral form (messages, tools, sampling …), built on first use. */
+  canonical(): CanonicalRequest {
+    if (this.neutral === null) {
+      if (this.parsed === null) throw new TypeError(`the ${this.surface} surface has no request body`);
+      this.neutral = this.dialect.parseRequest(this.parsed);
+    }
+    return this.neutral;
+  }
+
+  /** A rough count of the input tokens, before any upstream sees the request (for limits). */
+  get estimatedInputTokens(): number {
+    if (this.inputEstimate < 0) this.inputEstimate = this.parsed === null ? 0 : this.info.estimateInputTokens(this.parsed);
+    return this.inputEstimate;
+  }
+
+  /** The most output tokens the request lets the model produce, or null when it sets no limit. */
+  get maxOutputTokens(): number | null {
+    return this.parsed === null ? null : this.info.maxOutputTokens(this.parsed);
   }
 
   /** Add a header to the client response, whatever path produces it. */
   setResponseHeader(name: string, value: string): void {
     (this.responseHeaders ??= {})[name] = value;
-  }
-
-  /** Replace or edit the body; the gateway will serialise the new one for the upstream. */
-  setBody(body: RequestBody): void {
-    this.body = body;
-    this.bodyChanged = true;
   }
 }

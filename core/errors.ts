@@ -1,6 +1,7 @@
 /**
- * One error type for everything the gateway answers with. It renders the OpenAI error shape
- * `{"error":{"message","type","code","param"}}` so every OpenAI client can read it.
+ * One error type for everything the gateway answers with. Its fields are neutral (the vocabulary
+ * is OpenAI's: `type`, `code`, `param`); each dialect renders it in its clients' shape, OpenAI's
+ * `{"error":{"message","type","code","param"}}` or Anthropic's `{"type":"error","error":{…}}`.
  *
  * `fault` says whose fault it was, which drives retries, metrics and logs:
  * - client:   the request itself is wrong (bad JSON, unknown model, client went away)
@@ -22,9 +23,19 @@ export interface GatewayErrorOptions {
   /** Milliseconds the upstream asked us to wait, from `Retry-After`. */
   retryAfterMs?: number;
   headers?: Record<string, string>;
-  /** An upstream error body in the OpenAI shape, passed through as-is. */
-  body?: string;
+  /** What the upstream said, when the error is a provider's answer (for logs; never sent raw). */
+  upstream?: UpstreamErrorInfo;
   cause?: unknown;
+}
+
+/** An upstream's error answer, kept on the error for the log record (redacted there). */
+export interface UpstreamErrorInfo {
+  readonly status: number;
+  readonly type: string | null;
+  readonly code: string | null;
+  readonly requestId: string | null;
+  /** The raw body as the upstream sent it. */
+  readonly body: string;
 }
 
 const TYPE_BY_STATUS: Record<number, string> = {
@@ -50,7 +61,7 @@ export class GatewayError extends Error {
   readonly retryable: boolean;
   readonly retryAfterMs: number | undefined;
   readonly headers: Record<string, string> | undefined;
-  readonly body: string | undefined;
+  readonly upstream: UpstreamErrorInfo | undefined;
   /** The plugin and hook that raised it, filled in by the hook runner. */
   plugin: string | undefined;
   hook: string | undefined;
@@ -66,7 +77,7 @@ export class GatewayError extends Error {
     this.retryable = options.retryable ?? false;
     this.retryAfterMs = options.retryAfterMs;
     this.headers = options.headers;
-    this.body = options.body;
+    this.upstream = options.upstream;
     this.plugin = undefined;
     this.hook = undefined;
   }
@@ -75,12 +86,16 @@ export class GatewayError extends Error {
     return { error: { message: this.message, type: this.type, code: this.code, param: this.param } };
   }
 
+  /**
+   * The error as an OpenAI-shaped answer. Inside the request path, throw the error instead: the
+   * gateway renders it in the client's own dialect (an Anthropic client gets Anthropic's shape).
+   */
   toResponse(extraHeaders?: Record<string, string> | null): Response {
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (extraHeaders) Object.assign(headers, extraHeaders);
     // The error's own headers win: a 429's Retry-After and limits describe this refusal.
     if (this.headers) Object.assign(headers, this.headers);
-    return new Response(this.body ?? JSON.stringify(this.toJSON()), { status: this.status, headers });
+    return new Response(JSON.stringify(this.toJSON()), { status: this.status, headers });
   }
 }
 

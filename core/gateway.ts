@@ -1,7 +1,9 @@
 import { Completions } from "./completions.ts";
-import { ConfigError, type GatewayConfig, validateConfig } from "./config.ts";
+import { ConfigError, type GatewayConfig, type ServerLimits, validateConfig } from "./config.ts";
 import { type GatewayError, internalError } from "./errors.ts";
 import { createHttpApp, type ExtraRoute, fetchWithChatFastPath, type NamedReadyCheck, reservedRouteReason } from "./http.ts";
+import { DEFAULT_MAX_JSON_DEPTH } from "./body.ts";
+import { BUILT_IN_DIALECTS, BUILT_IN_SURFACES, CHAT_SURFACE } from "./surfaces.ts";
 import { Pipeline } from "./pipeline.ts";
 import { buildPluginChain } from "./plugin-chain.ts";
 import type { Plugin, RouteMethod, SetupContext } from "./plugin.ts";
@@ -38,6 +40,8 @@ export interface Gateway {
   /** Plugins in the order they run, and what they registered. */
   readonly plugins: readonly Plugin[];
   readonly providers: ReadonlyMap<string, ProviderAdapter>;
+  /** The config's `server` limits, which a runtime adapter's `serve` applies (its own options win). */
+  readonly serverLimits: Readonly<ServerLimits>;
   /** Every model id the gateway serves (aliases and `provider/model`), before per-caller filtering. */
   models(): readonly ModelEntry[];
   /** Requests begun and not finished; streams count until they end. */
@@ -62,6 +66,11 @@ function defaultReporter(error: GatewayError): void {
  */
 export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
   validateConfig(config);
+  for (const [name, provider] of Object.entries(config.providers)) {
+    if (!BUILT_IN_DIALECTS.has(provider.format)) {
+      throw new ConfigError(`Invalid config at "providers.${name}.format": no dialect speaks "${provider.format}" (known: ${[...BUILT_IN_DIALECTS.keys()].join(", ")})`);
+    }
+  }
   const plugins = config.plugins ?? [];
   const chain = buildPluginChain(plugins, VERSION);
   const providers = new Map(Object.entries(config.providers));
@@ -132,16 +141,19 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const pipeline = new Pipeline({
     chain,
     providers,
+    dialects: BUILT_IN_DIALECTS,
     upstream,
     maxBodyBytes: config.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    maxJsonDepth: config.limits?.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH,
     maxAttempts: config.limits?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     maxTimeoutMs: config.limits?.maxTimeoutMs ?? DEFAULT_MAX_TIMEOUT_MS,
     completions,
     models: () => models,
     createdAt,
   });
-  const app = createHttpApp({ pipeline, isReady: () => ready, routes, readyChecks });
-  const appFetch = fetchWithChatFastPath(app, pipeline);
+  const surfaces = BUILT_IN_SURFACES;
+  const app = createHttpApp({ pipeline, surfaces, isReady: () => ready, routes, readyChecks });
+  const appFetch = fetchWithChatFastPath(app, pipeline, CHAT_SURFACE, surfaces);
 
   async function shutdown(timeoutMs: number): Promise<void> {
     ready = false;
@@ -165,6 +177,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     request: (path, init) => asPromise(appFetch(new Request(new URL(path, "http://gateway.local"), init))),
     plugins: chain.plugins,
     providers,
+    serverLimits: Object.freeze({ ...config.server }),
     models: () => models,
     get inFlight() {
       return completions.inFlight;

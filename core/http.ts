@@ -1,8 +1,10 @@
 import { Hono } from "hono";
-import { GatewayError, methodNotAllowed, notFound } from "./errors.ts";
+import { unrefTimer } from "./attempt-guard.ts";
+import { requestIdFor } from "./context.ts";
+import { type GatewayError, internalError, methodNotAllowed, notFound } from "./errors.ts";
 import type { Pipeline } from "./pipeline.ts";
 import type { ReadyCheck, RouteHandler, RouteMethod } from "./plugin.ts";
-import { unrefTimer } from "./attempt-guard.ts";
+import { dialectForPath, modelsSurfaceFor, type SurfaceSpec } from "./surfaces.ts";
 
 /** A route a plugin registered at setup. */
 export interface ExtraRoute {
@@ -20,6 +22,7 @@ export interface NamedReadyCheck {
 
 export interface HttpState {
   readonly pipeline: Pipeline;
+  readonly surfaces: readonly SurfaceSpec[];
   /** False once shutdown has begun, so load balancers stop sending traffic. */
   isReady(): boolean;
   readonly routes: readonly ExtraRoute[];
@@ -29,21 +32,24 @@ export interface HttpState {
 const JSON_TYPE = { "content-type": "application/json" };
 const READY_CHECK_TIMEOUT_MS = 1_000;
 
-/** The gateway's own paths; plugins may not register these. */
-export const BUILT_IN_ROUTES: readonly (readonly [path: string, method: string])[] = [
-  ["/v1/chat/completions", "POST"],
-  ["/v1/embeddings", "POST"],
+/** The gateway's own paths besides its surfaces; plugins may not register these. */
+const FIXED_ROUTES: readonly (readonly [path: string, method: string])[] = [
   ["/v1/models", "GET"],
   ["/v1/models/*", "GET"],
   ["/health", "GET"],
   ["/ready", "GET"],
 ];
 
+/** Every path the gateway serves itself, with its method. */
+export function builtInRoutes(surfaces: readonly SurfaceSpec[]): (readonly [path: string, method: string])[] {
+  return [...surfaces.map((surface) => [surface.path, "POST"] as const), ...FIXED_ROUTES];
+}
+
 /** Why a plugin may not serve `path`, or null when it may. */
 export function reservedRouteReason(method: string, path: string, taken: readonly ExtraRoute[]): string | null {
   if (!path.startsWith("/")) return `route path "${path}" must start with "/"`;
   if (path === "/v1" || path.startsWith("/v1/")) return `route path "${path}" is under /v1/, which the gateway reserves`;
-  if (BUILT_IN_ROUTES.some(([p]) => p === path)) return `route path "${path}" is a built-in route`;
+  if (FIXED_ROUTES.some(([p]) => p === path)) return `route path "${path}" is a built-in route`;
   const twin = taken.find((route) => route.path === path && route.method === method);
   if (twin !== undefined) return `route ${method} "${path}" is already served by plugin "${twin.plugin}"`;
   return null;
@@ -73,47 +79,66 @@ function passes(check: ReadyCheck): Promise<boolean> {
   });
 }
 
-async function readiness(state: HttpState): Promise<Response> {
-  if (!state.isReady()) return new Response('{"status":"shutting_down"}', { status: 503, headers: JSON_TYPE });
-  if (state.readyChecks.length === 0) return new Response('{"status":"ready"}', { headers: JSON_TYPE });
+function json(text: string, request: Request, status = 200): Response {
+  return new Response(text, { status, headers: { "content-type": "application/json", "x-request-id": requestIdFor(request.headers) } });
+}
+
+async function readiness(state: HttpState, request: Request): Promise<Response> {
+  if (!state.isReady()) return json('{"status":"shutting_down"}', request, 503);
+  if (state.readyChecks.length === 0) return json('{"status":"ready"}', request);
   const results = await Promise.all(state.readyChecks.map((c) => passes(c.check)));
   const failing = state.readyChecks.filter((_, i) => !results[i]).map((c) => c.name);
-  if (failing.length === 0) return new Response('{"status":"ready"}', { headers: JSON_TYPE });
-  return new Response(JSON.stringify({ status: "not_ready", failing }), { status: 503, headers: JSON_TYPE });
+  if (failing.length === 0) return json('{"status":"ready"}', request);
+  return json(JSON.stringify({ status: "not_ready", failing }), request, 503);
+}
+
+/** An answer the router gives itself (unknown path, wrong method), in the dialect the path belongs to. */
+function routerError(error: GatewayError, request: Request, surfaces: readonly SurfaceSpec[]): Response {
+  const rendered = dialectForPath(new URL(request.url).pathname, surfaces).renderError(error);
+  const headers: Record<string, string> = { "content-type": "application/json", "x-request-id": requestIdFor(request.headers) };
+  if (error.headers !== undefined) Object.assign(headers, error.headers);
+  return new Response(rendered.body, { status: rendered.status, headers });
 }
 
 /** The HTTP surface. Routing only: everything after the route lives in the pipeline. */
 export function createHttpApp(state: HttpState): Hono {
-  const { pipeline } = state;
+  const { pipeline, surfaces } = state;
   const app = new Hono();
 
-  app.post("/v1/chat/completions", (c) => pipeline.inference(c.req.raw, "chat"));
-  app.post("/v1/embeddings", (c) => pipeline.inference(c.req.raw, "embeddings"));
-  app.get("/v1/models", (c) => pipeline.listModels(c.req.raw, null));
-  app.get("/v1/models/:model{.+}", (c) => pipeline.listModels(c.req.raw, decodeURIComponent(c.req.param("model"))));
-  app.get("/health", () => new Response('{"status":"ok"}', { headers: JSON_TYPE }));
-  app.get("/ready", () => readiness(state));
+  for (const surface of surfaces) app.post(surface.path, (c) => pipeline.inference(c.req.raw, surface));
+  app.get("/v1/models", (c) => pipeline.listModels(c.req.raw, modelsSurfaceFor(c.req.raw.headers), null));
+  // Decoded by the pipeline, so a malformed escape is the client's 400 and is logged like any request.
+  app.get("/v1/models/*", (c) => pipeline.listModels(c.req.raw, modelsSurfaceFor(c.req.raw.headers), modelPathOf(c.req.raw.url)));
+  app.get("/health", (c) => json('{"status":"ok"}', c.req.raw));
+  app.get("/ready", (c) => readiness(state, c.req.raw));
   for (const route of state.routes) {
     app.on(route.method, route.path, (c) => route.handler(c.req.raw));
   }
 
-  const allowed = new Map<string, string>(BUILT_IN_ROUTES);
+  const allowed = new Map<string, string>(builtInRoutes(surfaces));
   for (const route of state.routes) {
     const methods = allowed.get(route.path);
     allowed.set(route.path, methods === undefined ? route.method : `${methods}, ${route.method}`);
   }
   for (const [path, allow] of allowed) {
-    app.all(path, (c) => methodNotAllowed(c.req.method, c.req.path, allow).toResponse());
+    app.all(path, (c) => routerError(methodNotAllowed(c.req.method, new URL(c.req.url).pathname, allow), c.req.raw, surfaces));
   }
 
-  app.notFound((c) => notFound(c.req.path).toResponse());
-  app.onError(errorResponse);
+  app.notFound((c) => routerError(notFound(new URL(c.req.url).pathname), c.req.raw, surfaces));
+  app.onError((error, c) => routerError(isGatewayErrorLike(error) ? error : internalError("Internal gateway error.", error), c.req.raw, surfaces));
   return app;
 }
 
-function errorResponse(error: unknown): Response {
-  if (error instanceof GatewayError) return error.toResponse();
-  return new GatewayError({ status: 500, message: "Internal gateway error.", code: "internal_error", fault: "gateway" }).toResponse();
+function isGatewayErrorLike(error: unknown): error is GatewayError {
+  return error instanceof Error && error.name === "GatewayError";
+}
+
+const MODELS_PREFIX = "/v1/models/";
+
+/** The still-escaped model id after `/v1/models/`. */
+function modelPathOf(url: string): string {
+  const path = new URL(url).pathname;
+  return path.slice(MODELS_PREFIX.length);
 }
 
 const CHAT_PATH = "/v1/chat/completions";
@@ -133,9 +158,11 @@ function isChatPath(url: string): boolean {
  * the router: the handler Hono would run, without building its per-request context. Every
  * other request, and a chat path with escapes or a trailing slash, goes through Hono as before.
  */
-export function fetchWithChatFastPath(app: Hono, pipeline: Pipeline): (request: Request) => Response | Promise<Response> {
+export function fetchWithChatFastPath(app: Hono, pipeline: Pipeline, chat: SurfaceSpec, surfaces: readonly SurfaceSpec[]): (request: Request) => Response | Promise<Response> {
   return (request) => {
-    if (request.method === "POST" && isChatPath(request.url)) return pipeline.inference(request, "chat").catch(errorResponse);
+    if (request.method === "POST" && isChatPath(request.url)) {
+      return pipeline.inference(request, chat).catch((error) => routerError(internalError("Internal gateway error.", error), request, surfaces));
+    }
     return app.fetch(request);
   };
 }

@@ -5,15 +5,20 @@
 export { createGateway, type Gateway, type GatewayOptions } from "./gateway.ts";
 export { reloadingGateway, type ReloadingGateway, type ReloadingGatewayOptions } from "./reloading.ts";
 export type { ConfigStatus, ReloadResult, ServerControl } from "./server-control.ts";
-export { ConfigError, defineConfig, type GatewayConfig, type GatewayLimits } from "./config.ts";
+export { ConfigError, defineConfig, type GatewayConfig, type GatewayLimits, type ServerLimits } from "./config.ts";
 export {
   definePlugin,
   HOOK_NAMES,
+  HOOKS,
   type FilterModelsHook,
   type Hook,
   type HookFilter,
+  type HookKind,
+  type HookKindOf,
   type HookMap,
   type HookName,
+  type HookSpec,
+  type PluginHooks,
   type OnAttemptErrorHook,
   type OnAttemptHook,
   type OnCompleteHook,
@@ -54,7 +59,7 @@ export {
 export type { ProviderAdapter, ProviderCall, ProviderReply, Timeouts } from "./provider.ts";
 export { fetchUpstream, type UpstreamClient, type UpstreamRequest, type UpstreamResponse } from "./upstream.ts";
 export { networkError, parseRetryAfter, timeoutError, upstreamError } from "./upstream-errors.ts";
-export { extractUsageFromJson, usageFromOpenAI } from "./usage.ts";
+export { extractUsageFromJson, usageFromOpenAI } from "../dialects/openai/usage.ts";
 export { buildLogRecord, LOG_SCHEMA, type LogAttempt, type LogBody, type LogBodyOptions, type LogRecord, type LogRecordOptions } from "./log-record.ts";
 export { LogQueue, type LogQueueOptions, type LogQueueStats } from "./log-queue.ts";
 export type { LogSink } from "./log-sink.ts";

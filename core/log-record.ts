@@ -1,5 +1,5 @@
 import type { RequestContext } from "./context.ts";
-import type { FaultClass } from "./errors.ts";
+import type { FaultClass, GatewayError } from "./errors.ts";
 import { redactJson, redactText, requestSecrets } from "./redact.ts";
 import type { AttemptOutcome, Surface } from "./types.ts";
 
@@ -40,8 +40,17 @@ export interface LogRecord {
   served: { provider: string; model: string } | null;
   attempts: LogAttempt[];
   status: number;
-  error: { code: string | null; type: string; fault: FaultClass; message: string } | null;
-  usage: { inputTokens: number; outputTokens: number; cachedTokens: number; reasoningTokens: number; totalTokens: number } | null;
+  error: {
+    code: string | null;
+    type: string;
+    fault: FaultClass;
+    message: string;
+    /** What the provider answered, when the error is its answer: its body redacted and cut to 2 KiB. */
+    upstream?: { status: number; type: string | null; code: string | null; requestId: string | null; body: string };
+  } | null;
+  /** Request fields the serving target could not honour, left out while translating; null when none. */
+  dropped: string[] | null;
+  usage: { inputTokens: number; outputTokens: number; cachedTokens: number; cacheWriteTokens: number; reasoningTokens: number; totalTokens: number } | null;
   costUsd: number | null;
   cache: "hit" | "miss" | "bypass" | null;
   timings: { totalMs: number; firstByteMs: number | null; upstreamMs: number; overheadMs: number };
@@ -94,6 +103,23 @@ function cut(text: string, maxBytes: number): LogBody {
   return { text: decoder.decode(encoder.encode(text).subarray(0, maxBytes)), truncated: true };
 }
 
+const UPSTREAM_BODY_BYTES = 2048;
+
+function logError(error: GatewayError, secrets: readonly string[]): NonNullable<LogRecord["error"]> {
+  const out: NonNullable<LogRecord["error"]> = { code: error.code, type: error.type, fault: error.fault, message: redactText(error.message, secrets) };
+  const upstream = error.upstream;
+  if (upstream !== undefined) {
+    out.upstream = {
+      status: upstream.status,
+      type: upstream.type,
+      code: upstream.code,
+      requestId: upstream.requestId,
+      body: cut(redactText(upstream.body, secrets), UPSTREAM_BODY_BYTES).text,
+    };
+  }
+  return out;
+}
+
 /**
  * The log record of a finished request. Secrets are removed here, before the record is queued:
  * no header is copied, the principal carries ids only, and error messages and bodies are scrubbed
@@ -128,6 +154,7 @@ export function buildLogRecord(ctx: RequestContext, options: LogRecordOptions = 
   const vars = ctx.vars as { costUsd?: unknown; cache?: unknown };
   const cost = vars.costUsd;
   const cacheStatus = vars.cache;
+  const sent = ctx.response;
   const url = ctx.request.url;
   const pathStart = url.indexOf("/", url.indexOf("//") + 2);
   const queryStart = url.indexOf("?", pathStart);
@@ -143,13 +170,15 @@ export function buildLogRecord(ctx: RequestContext, options: LogRecordOptions = 
     served: ctx.served === null ? null : { provider: ctx.served.provider, model: ctx.served.model },
     attempts,
     status: ctx.status,
-    error: error === null ? null : { code: error.code, type: error.type, fault: error.fault, message: redactText(error.message, secrets) },
+    error: error === null ? null : logError(error, secrets),
+    dropped: ctx.dropped === null ? null : ctx.dropped.slice(),
     usage: usage === null
       ? null
       : {
         inputTokens: usage.inputTokens,
         outputTokens: usage.outputTokens,
         cachedTokens: usage.cachedTokens,
+        cacheWriteTokens: usage.cacheWriteTokens,
         reasoningTokens: usage.reasoningTokens,
         totalTokens: usage.totalTokens,
       },
@@ -163,7 +192,7 @@ export function buildLogRecord(ctx: RequestContext, options: LogRecordOptions = 
     },
     bytes: {
       in: utf8Length(ctx.rawBody),
-      out: ctx.bytesOut >= 0 ? ctx.bytesOut : ctx.responseText !== null ? utf8Length(ctx.responseText) : null,
+      out: sent.streamedBytes >= 0 ? sent.streamedBytes : sent.text !== null ? utf8Length(sent.text) : null,
     },
     userAgent: headers.get("user-agent"),
   };
@@ -171,7 +200,7 @@ export function buildLogRecord(ctx: RequestContext, options: LogRecordOptions = 
   if (bodies !== undefined && bodies !== false) {
     const maxBytes = (bodies === true ? undefined : bodies.maxBytes) ?? DEFAULT_BODY_BYTES;
     if (ctx.body !== null) record.request = cut(JSON.stringify(redactJson(ctx.body, secrets)), maxBytes);
-    if (ctx.responseText !== null) record.response = cut(redactText(ctx.responseText, secrets), maxBytes);
+    if (sent.text !== null) record.response = cut(redactText(sent.text, secrets), maxBytes);
   }
   return record;
 }

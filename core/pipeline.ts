@@ -1,25 +1,29 @@
 import { AttemptGuard, sleep } from "./attempt-guard.ts";
-import { parseJsonObject, readBodyText } from "./body.ts";
+import { checkJsonContentType, parseJsonObject, readBodyText } from "./body.ts";
+import type { CanonicalRequest } from "./canonical.ts";
 import { clientStream, type StreamEnd } from "./client-stream.ts";
-import { RequestContext, type RequestBody } from "./context.ts";
+import type { Completions } from "./completions.ts";
+import { RequestContext, type SurfaceInfo } from "./context.ts";
+import type { Dialect } from "./dialect.ts";
 import { badRequest, clientClosed, GatewayError, internalError, modelNotFound, noTargetAvailable, toGatewayError } from "./errors.ts";
-import { runEach, runTransform, runUntilAnswer } from "./hook-runner.ts";
+import { runFirst, runSequential, runTransform } from "./hook-runner.ts";
 import type { PluginChain } from "./plugin-chain.ts";
 import type { ProviderAdapter, ProviderReply } from "./provider.ts";
-import { OpenAIStreamScanner } from "./sse.ts";
-import { validateChatRequest, validateEmbeddingsRequest } from "./surfaces.ts";
-import type { Attempt, AttemptDecision, ModelEntry, Target, Timeouts } from "./types.ts";
+import { builtResponse, isBuiltFrom, type ResponseRecord, textResponse } from "./response-record.ts";
+import { passthroughRelay, type StreamRelay, TranslatingRelay } from "./stream-relay.ts";
+import type { SurfaceSpec } from "./surfaces.ts";
+import type { Attempt, AttemptDecision, ModelEntry, Operation, Target, Timeouts } from "./types.ts";
 import { networkError, timeoutError, UpstreamTimeout } from "./upstream-errors.ts";
 import type { UpstreamClient } from "./upstream.ts";
-import { extractUsageFromJson } from "./usage.ts";
-import type { Completions } from "./completions.ts";
-import { textResponse } from "./known-body.ts";
 
 export interface PipelineOptions {
   chain: PluginChain;
   providers: ReadonlyMap<string, ProviderAdapter>;
+  /** The dialect of each wire format a provider may speak. */
+  dialects: ReadonlyMap<string, Dialect>;
   upstream: UpstreamClient;
   maxBodyBytes: number;
+  maxJsonDepth: number;
   maxAttempts: number;
   /** Upper bound for the client's `x-switchyard-timeout-ms`. */
   maxTimeoutMs: number;
@@ -28,25 +32,48 @@ export interface PipelineOptions {
   createdAt: number;
 }
 
-const JSON_HEADERS = "application/json";
+const JSON_TYPE = "application/json";
 /** A client may set the total time limit of each attempt, up to `limits.maxTimeoutMs`. */
 export const TIMEOUT_HEADER = "x-switchyard-timeout-ms";
-const SSE_HEADERS = "text/event-stream; charset=utf-8";
+/** Request fields the serving target could not honour, left out while translating. */
+export const DROPPED_HEADER = "x-switchyard-dropped";
+/** Set on token counts the gateway estimated itself because the target cannot count. */
+export const ESTIMATED_HEADER = "x-switchyard-estimated";
+const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" } as const;
+
+/** A reply as the attempt loop hands it on: in the client's dialect, with its usage read. */
+type ClientReply =
+  | { readonly kind: "json"; readonly status: number; readonly text: string }
+  | { readonly kind: "stream"; readonly status: number; readonly body: ReadableStream<Uint8Array> };
+
+/** How one attempt reaches its target. */
+interface Plan {
+  readonly provider: ProviderAdapter;
+  /** The provider's dialect when it differs from the client's: the request and answer are translated. */
+  readonly translate: Dialect | null;
+  readonly bodyText: string;
+  /** The gateway asked for stream usage the client did not: usage-only events are dropped. */
+  readonly stripUsage: boolean;
+  readonly headers: Readonly<Record<string, string>>;
+}
 
 /** A context for a request that failed before its body could be understood, so it is still logged. */
-function bareContext(request: Request, surface: "chat" | "embeddings" | "models", startedAt: number): RequestContext {
+function bareContext(request: Request, surface: SurfaceInfo, startedAt: number): RequestContext {
   return new RequestContext(request, surface, null, "", false, startedAt, "");
 }
 
 /**
  * The request path: parse → onRequest → route → attempts → onResponse → commit → onComplete.
- * Hook arrays are pre-built; an empty phase costs one null check.
+ * Hook arrays are pre-built; an empty phase costs one null check. Every dialect difference is the
+ * surface's and the dialects' business: same formats pass bytes through, others translate.
  */
 export class Pipeline {
   private readonly chain: PluginChain;
   private readonly providers: ReadonlyMap<string, ProviderAdapter>;
+  private readonly dialects: ReadonlyMap<string, Dialect>;
   private readonly upstream: UpstreamClient;
   private readonly maxBodyBytes: number;
+  private readonly maxJsonDepth: number;
   private readonly maxAttempts: number;
   private readonly maxTimeoutMs: number;
   private readonly completions: Completions;
@@ -56,8 +83,10 @@ export class Pipeline {
   constructor(options: PipelineOptions) {
     this.chain = options.chain;
     this.providers = options.providers;
+    this.dialects = options.dialects;
     this.upstream = options.upstream;
     this.maxBodyBytes = options.maxBodyBytes;
+    this.maxJsonDepth = options.maxJsonDepth;
     this.maxAttempts = options.maxAttempts;
     this.maxTimeoutMs = options.maxTimeoutMs;
     this.completions = options.completions;
@@ -65,39 +94,35 @@ export class Pipeline {
     this.createdAt = options.createdAt;
   }
 
-  async inference(request: Request, surface: "chat" | "embeddings"): Promise<Response> {
+  async inference(request: Request, surface: SurfaceSpec): Promise<Response> {
     const startedAt = performance.now();
     this.completions.begin();
     let ctx: RequestContext | null = null;
     try {
+      checkJsonContentType(request.headers);
       const text = await readBodyText(request, this.maxBodyBytes);
-      const body = parseJsonObject(text);
-      if (surface === "chat") validateChatRequest(body);
-      else validateEmbeddingsRequest(body);
-      ctx = new RequestContext(request, surface, body, body.model as string, surface === "chat" && body.stream === true, startedAt, text);
-      return await this.run(ctx);
+      const body = parseJsonObject(text, this.maxJsonDepth);
+      surface.validate(body);
+      ctx = new RequestContext(request, surface, body, surface.model(body), surface.stream(body), startedAt, text);
+      return await this.run(ctx, surface);
     } catch (error) {
       return this.fail(ctx ?? bareContext(request, surface, startedAt), error);
     }
   }
 
-  async listModels(request: Request, only: string | null): Promise<Response> {
+  /** `GET /v1/models`, or one model when `escapedId` (the path segment, still percent-encoded) is given. */
+  async listModels(request: Request, surface: SurfaceInfo, escapedId: string | null): Promise<Response> {
     const startedAt = performance.now();
     this.completions.begin();
-    const ctx = bareContext(request, "models", startedAt);
+    const ctx = bareContext(request, surface, startedAt);
     try {
+      const only = escapedId === null ? null : decodeModelId(escapedId);
       const early = await this.onRequest(ctx);
-      if (early !== undefined) return this.commit(ctx, early);
+      if (early !== undefined) return await this.commit(ctx, early, false);
       let models = this.models().slice();
       if (this.chain.filterModels !== null) models = await runTransform(this.chain.filterModels, ctx, models);
-      const created = Math.floor(this.createdAt / 1000);
-      const rows = models.map((m) => ({ id: m.id, object: "model", created, owned_by: m.owned_by }));
-      let payload: unknown = { object: "list", data: rows };
-      if (only !== null) {
-        payload = rows.find((row) => row.id === only);
-        if (payload === undefined) throw modelNotFound(only);
-      }
-      return this.commit(ctx, new Response(JSON.stringify(payload), { status: 200, headers: { "content-type": JSON_HEADERS } }));
+      if (only !== null && !models.some((m) => m.id === only)) throw modelNotFound(only);
+      return this.commit(ctx, this.jsonAnswer(ctx, 200, ctx.dialect.encodeModels(models, only, this.createdAt)), false);
     } catch (error) {
       return this.fail(ctx, error);
     }
@@ -105,23 +130,25 @@ export class Pipeline {
 
   private onRequest(ctx: RequestContext): Response | undefined | Promise<Response | undefined> {
     const hooks = this.chain.onRequest;
-    return hooks === null ? undefined : runUntilAnswer<Response>(hooks, ctx);
+    return hooks === null ? undefined : runFirst<Response>(hooks, ctx);
   }
 
-  private async run(ctx: RequestContext): Promise<Response> {
+  private async run(ctx: RequestContext, surface: SurfaceSpec): Promise<Response> {
     const pending = this.onRequest(ctx);
     const early = pending instanceof Promise ? await pending : pending;
-    if (early !== undefined) return this.commit(ctx, early);
+    if (early !== undefined) return this.commit(ctx, early, false);
 
     let targets: readonly Target[] | undefined;
     if (this.chain.route !== null) {
-      const routed = runUntilAnswer<readonly Target[]>(this.chain.route, ctx);
+      const routed = runFirst<readonly Target[]>(this.chain.route, ctx);
       targets = routed instanceof Promise ? await routed : routed;
     }
     ctx.targets = targets ?? this.directTarget(ctx.model);
 
-    const reply = await this.attempts(ctx);
-    return reply.kind === "json" ? this.jsonResponse(ctx, reply) : this.streamResponse(ctx, reply.chunks, reply.status);
+    const reply = await this.attempts(ctx, surface);
+    if (reply.kind === "json") return this.respond(ctx, this.jsonAnswer(ctx, reply.status, reply.text), false);
+    const response = builtResponse(ctx.response, new Response(reply.body, { status: reply.status, headers: SSE_HEADERS }));
+    return this.respond(ctx, response, true);
   }
 
   /** `<provider>/<model>` addresses a configured provider with no plugin involved. */
@@ -139,7 +166,7 @@ export class Pipeline {
    * asks `onAttemptError` to retry the same target, move to the next, or fail. Both the plan and
    * `maxAttempts` bound the loop.
    */
-  private async attempts(ctx: RequestContext): Promise<ProviderReply> {
+  private async attempts(ctx: RequestContext, surface: SurfaceSpec): Promise<ClientReply> {
     const targets = ctx.targets!;
     const totalOverride = this.requestedTimeout(ctx);
     let index = 0;
@@ -164,7 +191,7 @@ export class Pipeline {
       tries++;
       try {
         if (this.chain.onAttempt !== null) {
-          const pending = runEach(this.chain.onAttempt, ctx, attempt);
+          const pending = runSequential(this.chain.onAttempt, ctx, attempt);
           if ((pending instanceof Promise ? await pending : pending) === "skip") {
             attempt.outcome = "skipped";
             attempt.durationMs = 0;
@@ -173,7 +200,7 @@ export class Pipeline {
             continue;
           }
         }
-        const reply = await this.attempt(ctx, target, attempt, totalOverride);
+        const reply = await this.attempt(ctx, surface, target, attempt, totalOverride);
         ctx.served = target;
         return reply;
       } catch (thrown) {
@@ -186,7 +213,7 @@ export class Pipeline {
         if (ctx.signal.aborted) throw clientClosed();
         lastError = error;
         const hooks = this.chain.onAttemptError;
-        const decision: AttemptDecision | undefined = hooks === null ? undefined : await runUntilAnswer<AttemptDecision>(hooks, ctx, attempt, error);
+        const decision: AttemptDecision | undefined = hooks === null ? undefined : await runFirst<AttemptDecision>(hooks, ctx, attempt, error);
         if (decision === undefined || decision.action === "fail") throw error;
         if (decision.action === "next") {
           if (++index >= targets.length) throw error;
@@ -210,23 +237,63 @@ export class Pipeline {
     return ms < this.maxTimeoutMs ? ms : this.maxTimeoutMs;
   }
 
-  private async attempt(ctx: RequestContext, target: Target, attempt: Attempt, totalOverride: number): Promise<ProviderReply> {
+  /**
+   * How this attempt reaches `target`: the client's bytes (with the model spliced in) when the
+   * provider speaks the client's dialect, a translation through the neutral form when it does not.
+   * Returns null for a token count the target cannot make, which the gateway estimates itself.
+   */
+  private plan(ctx: RequestContext, target: Target, attempt: Attempt): Plan | null {
     const provider = this.providers.get(target.provider);
     if (provider === undefined) throw internalError(`Route points at provider "${target.provider}", which is not configured.`);
-    const askUsage = ctx.stream && provider.streamUsage !== false && !clientAskedUsage(ctx.body!);
-    const bodyText = upstreamBody(ctx, target, askUsage);
+    const operation = ctx.operation as Operation;
+    const native = provider.format === ctx.dialect.id;
+    if (operation !== "generate" && !(native && (provider.operations?.includes(operation) ?? false))) {
+      if (operation === "count_tokens") return null;
+      throw new GatewayError({
+        status: 400,
+        message: `Provider "${target.provider}" does not serve ${operation === "embed" ? "embeddings" : operation}; route this model to one that does.`,
+        code: "operation_not_supported",
+        param: "model",
+        fault: "client",
+      });
+    }
+    const streamUsage = ctx.stream && provider.streamUsage !== false;
+    const options = { model: target.model, streamUsage, defaultMaxTokens: provider.defaultMaxTokens };
+    if (native) {
+      const source = ctx.bodyChanged ? JSON.stringify(ctx.body) : ctx.rawBody;
+      ctx.dropped = null;
+      return {
+        provider,
+        translate: null,
+        bodyText: ctx.dialect.passthroughBody(source, ctx.body!, options),
+        stripUsage: streamUsage && ctx.dialect.addsStreamUsage(ctx.body!),
+        headers: forwardedHeaders(ctx, attempt.headers),
+      };
+    }
+    const dialect = this.dialects.get(provider.format);
+    if (dialect === undefined) throw internalError(`Provider "${target.provider}" speaks "${provider.format}", a format no dialect is registered for.`);
+    const { request, lowered } = fitToTarget(ctx.canonical(), provider, target);
+    const encoded = dialect.encodeRequest(request, options);
+    const dropped = lowered.length === 0 ? encoded.dropped : [...encoded.dropped, ...lowered];
+    ctx.dropped = dropped.length > 0 ? dropped : null;
+    return { provider, translate: dialect, bodyText: JSON.stringify(encoded.body), stripUsage: false, headers: attempt.headers };
+  }
+
+  private async attempt(ctx: RequestContext, surface: SurfaceSpec, target: Target, attempt: Attempt, totalOverride: number): Promise<ClientReply> {
+    const plan = this.plan(ctx, target, attempt);
+    if (plan === null) return this.estimatedTokenCount(ctx, surface, attempt);
+    const { provider } = plan;
     const timeouts = effectiveTimeouts(provider.timeouts, target.timeouts, totalOverride);
     const guard = new AttemptGuard(ctx.signal, timeouts);
     let reply: ProviderReply;
     try {
       reply = await provider.send({
         provider: target.provider,
-        surface: ctx.surface as "chat" | "embeddings",
+        operation: ctx.operation as Operation,
         model: target.model,
-        bodyText,
-        body: ctx.body!,
+        bodyText: plan.bodyText,
         stream: ctx.stream,
-        headers: attempt.headers,
+        headers: plan.headers,
         signal: guard.signal,
         connectTimeoutMs: timeouts?.connectMs,
         upstream: this.upstream,
@@ -248,38 +315,73 @@ export class Pipeline {
     if (reply.kind === "json") {
       guard.release();
       attempt.durationMs = attempt.firstByteMs;
-      return reply;
+      return { kind: "json", status: reply.status, text: this.jsonReply(ctx, plan, target, reply.text) };
     }
+    const relay: StreamRelay = plan.translate === null
+      ? passthroughRelay(ctx.dialect.scanner(plan.stripUsage))
+      : new TranslatingRelay(plan.translate.streamDecoder(), ctx.dialect.streamEncoder(ctx.body!));
+    const errorEvent = relay instanceof TranslatingRelay ? relay.encoder.error.bind(relay.encoder) : (error: GatewayError) => ctx.dialect.streamEncoder(ctx.body!).error(error);
     // The stream owns the guard from here: its end releases the timers.
-    const scanner = new OpenAIStreamScanner(askUsage);
-    const chunks = clientStream(reply.chunks, scanner, guard, (how, error, sent) => this.streamEnded(ctx, attempt, scanner, how, error, sent));
-    return { kind: "stream", status: reply.status, chunks: chunks as unknown as AsyncIterable<Uint8Array>, requestId: reply.requestId };
+    const body = clientStream(reply.chunks, relay, guard, errorEvent, (how, error, sent) => this.streamEnded(ctx, attempt, relay, how, error, sent));
+    return { kind: "stream", status: reply.status, body };
   }
 
-  private jsonResponse(ctx: RequestContext, reply: { status: number; text: string }): Promise<Response> | Response {
-    ctx.usage = extractUsageFromJson(reply.text);
-    ctx.responseText = reply.text;
-    const response = textResponse(reply.text, { status: reply.status, headers: { "content-type": JSON_HEADERS } });
-    return this.respond(ctx, response, false);
+  /** A whole answer in the client's dialect, its usage read on the way. */
+  private jsonReply(ctx: RequestContext, plan: Plan, target: Target, text: string): string {
+    if (plan.translate === null) {
+      ctx.usage = ctx.dialect.usageOf(text);
+      return text;
+    }
+    let parsed;
+    try {
+      parsed = plan.translate.parseResponse(text);
+    } catch (error) {
+      throw new GatewayError({
+        status: 502,
+        message: `Provider "${target.provider}" answered with a body that is not a valid ${plan.translate.label} response.`,
+        code: "upstream_invalid_response",
+        fault: "provider",
+        retryable: true,
+        cause: error,
+      });
+    }
+    ctx.usage = parsed.usage;
+    return ctx.dialect.encodeResponse(parsed, ctx.body!);
   }
 
-  private streamResponse(ctx: RequestContext, body: AsyncIterable<Uint8Array>, status: number): Promise<Response> | Response {
-    const response = new Response(body as unknown as ReadableStream<Uint8Array>, {
-      status,
-      headers: { "content-type": SSE_HEADERS, "cache-control": "no-cache", "x-accel-buffering": "no" },
-    });
-    return this.respond(ctx, response, true);
+  /** A token count for a target that cannot count: the gateway's own estimate, flagged as one. */
+  private estimatedTokenCount(ctx: RequestContext, surface: SurfaceSpec, attempt: Attempt): ClientReply {
+    if (surface.tokenCount === undefined) throw internalError(`The ${surface.name} surface cannot answer a token count.`);
+    attempt.outcome = "ok";
+    attempt.status = 200;
+    attempt.firstByteMs = 0;
+    attempt.durationMs = 0;
+    ctx.setResponseHeader(ESTIMATED_HEADER, "true");
+    return { kind: "json", status: 200, text: surface.tokenCount(ctx.estimatedInputTokens) };
+  }
+
+  /** A whole answer the gateway built, in the record the log, the cache and the bridges read. */
+  private jsonAnswer(ctx: RequestContext, status: number, text: string): Response {
+    ctx.response.text = text;
+    return textResponse(ctx.response, { status, headers: { "content-type": JSON_TYPE } });
   }
 
   private respond(ctx: RequestContext, response: Response, streaming: boolean): Promise<Response> | Response {
     const hooks = this.chain.onResponse;
     if (hooks === null) return this.commit(ctx, response, streaming);
     const result = runTransform(hooks, ctx, response);
-    return result instanceof Promise ? result.then((r) => this.commit(ctx, replaced(ctx, response, r), streaming)) : this.commit(ctx, replaced(ctx, response, result), streaming);
+    return result instanceof Promise ? result.then((r) => this.commit(ctx, r, streaming)) : this.commit(ctx, result, streaming);
   }
 
-  /** The response leaves now. Streams complete when they end; everything else completes now. */
-  private commit(ctx: RequestContext, original: Response, streaming = false): Response {
+  /**
+   * The response leaves now. A Response the gateway did not build (an early answer, a plugin's
+   * replacement) is adopted into the record first, so logs and caches see what really went out.
+   * Streams complete when they end; everything else completes now.
+   */
+  private commit(ctx: RequestContext, original: Response, streaming: boolean): Response | Promise<Response> {
+    if (!isBuiltFrom(original, ctx.response)) {
+      return this.adopt(ctx, original, streaming).then((adopted) => this.commit(ctx, adopted, streaming || isEventStream(adopted)));
+    }
     let response = original;
     try {
       stampHeaders(ctx, response.headers);
@@ -289,49 +391,66 @@ export class Pipeline {
       stampHeaders(ctx, response.headers);
     }
     ctx.status = response.status;
-    // A gateway stream completes when it ends (see streamEnded); everything else completes now.
-    if (!streaming) {
-      ctx.durationMs = performance.now() - ctx.startedAt;
-      this.completions.complete(ctx);
-    }
+    if (!streaming) this.finish(ctx);
     return response;
+  }
+
+  private finish(ctx: RequestContext): void {
+    ctx.durationMs = performance.now() - ctx.startedAt;
+    this.completions.complete(ctx);
+  }
+
+  /**
+   * Take a Response the gateway did not build into the request's record: a whole body is read
+   * (it is in memory anyway, and its text is what the log and the bridges need); a stream has its
+   * bytes counted as they go and completes the request when it ends, unless the gateway's own
+   * stream underneath (`counted`) already does both.
+   */
+  private async adopt(ctx: RequestContext, response: Response, counted: boolean): Promise<Response> {
+    const record = ctx.response;
+    if (response.type === "error" || response.body === null) {
+      record.text = response.body === null ? "" : null;
+      return builtResponse(record, response);
+    }
+    if (!isEventStream(response)) {
+      record.text = await response.text();
+      return textResponse(record, response);
+    }
+    record.text = null;
+    if (counted) return builtResponse(record, response);
+    record.streamedBytes = 0;
+    return builtResponse(record, new Response(countedStream(response.body, record, () => this.finish(ctx)), response));
   }
 
   private fail(ctx: RequestContext, thrown: unknown): Response {
     const error = toGatewayError(thrown);
     ctx.error = error;
-    ctx.status = error.status;
     ctx.durationMs = performance.now() - ctx.startedAt;
-    const headers: Record<string, string> = { "x-request-id": ctx.id };
+    const rendered = ctx.dialect.renderError(error);
+    ctx.status = rendered.status;
+    ctx.response.text = rendered.body;
+    const headers: Record<string, string> = { "content-type": JSON_TYPE, "x-request-id": ctx.id };
     const tried = attemptsMade(ctx);
     if (tried > 0) headers["x-switchyard-attempts"] = String(tried);
     if (ctx.responseHeaders !== null) Object.assign(headers, ctx.responseHeaders);
+    // The error's own headers win: a 429's Retry-After and limits describe this refusal.
+    if (error.headers !== undefined) Object.assign(headers, error.headers);
     if (error.fault === "gateway") this.completions.report(error);
     this.completions.complete(ctx);
-    return error.toResponse(headers);
+    return textResponse(ctx.response, { status: rendered.status, headers });
   }
 
-  private streamEnded(ctx: RequestContext, attempt: Attempt, scanner: OpenAIStreamScanner, how: StreamEnd, error: unknown, sent: number): void {
+  private streamEnded(ctx: RequestContext, attempt: Attempt, relay: StreamRelay, how: StreamEnd, error: unknown, sent: number): void {
     const now = performance.now() - ctx.startedAt;
-    ctx.bytesOut = sent;
+    ctx.response.streamedBytes = sent;
     attempt.durationMs = now - attempt.startedAt;
     ctx.durationMs = now;
-    ctx.usage = scanner.usage;
+    ctx.usage = relay.usage;
     if (how === "aborted") {
       ctx.error = clientClosed();
       ctx.status = 499;
-    } else if (how === "error") {
-      // A stall (idle or total limit) is told apart from a broken connection in the record.
-      const stalled = error instanceof UpstreamTimeout;
-      ctx.error = stalled
-        ? timeoutError(attempt.target.provider, error)
-        : new GatewayError({
-          status: 502,
-          message: `Stream from provider "${attempt.target.provider}" broke after the response began: ${error instanceof Error ? error.message : String(error)}`,
-          code: "upstream_stream_error",
-          fault: "provider",
-          cause: error,
-        });
+    } else if (how === "error" || relay.upstreamError !== null) {
+      ctx.error = streamError(attempt.target.provider, error, relay);
       attempt.outcome = "error";
       attempt.errorCode = ctx.error.code;
       attempt.fault = "provider";
@@ -340,10 +459,86 @@ export class Pipeline {
   }
 }
 
-/** An `onResponse` hook that swapped the response also swapped its body: the kept text no longer describes it. */
-function replaced(ctx: RequestContext, before: Response, after: Response): Response {
-  if (after !== before) ctx.responseText = null;
-  return after;
+/**
+ * A translated request as its target can take it: output tokens lowered to the provider's cap,
+ * reasoning controls left out for a model that takes none. What changed is named for the report.
+ */
+function fitToTarget(request: CanonicalRequest, provider: ProviderAdapter, target: Target): { request: CanonicalRequest; lowered: string[] } {
+  const lowered: string[] = [];
+  const cap = provider.maxOutputTokens;
+  let fitted = request;
+  if (cap !== undefined && request.maxTokens !== null && request.maxTokens > cap) {
+    fitted = { ...fitted, maxTokens: cap };
+    lowered.push(`max_tokens above ${cap}`);
+  }
+  if (request.reasoning !== null && provider.reasoning !== undefined && !provider.reasoning(target.model)) {
+    fitted = { ...fitted, reasoning: null };
+    lowered.push("reasoning");
+  }
+  return { request: fitted, lowered };
+}
+
+function decodeModelId(escaped: string): string {
+  try {
+    return decodeURIComponent(escaped);
+  } catch {
+    throw badRequest("The model id in the path is not a valid percent-encoded string.", "model", "invalid_path");
+  }
+}
+
+/** Why a stream that had begun ended badly: a stall (idle or total limit), a break, or the upstream's own error event. */
+function streamError(provider: string, error: unknown, relay: StreamRelay): GatewayError {
+  if (error instanceof UpstreamTimeout) return timeoutError(provider, error);
+  if (error instanceof GatewayError) return error;
+  const said = relay.upstreamError;
+  const detail = said !== null ? `${said.type}: ${said.message}` : error instanceof Error ? error.message : String(error);
+  return new GatewayError({
+    status: 502,
+    message: `Stream from provider "${provider}" broke after the response began: ${detail}`,
+    code: "upstream_stream_error",
+    fault: "provider",
+    cause: error ?? undefined,
+  });
+}
+
+function isEventStream(response: Response): boolean {
+  return (response.headers.get("content-type") ?? "").startsWith("text/event-stream");
+}
+
+/** `body`, with its bytes added to the record as they pass; `onEnd` once it ends or is cancelled. */
+function countedStream(body: ReadableStream<Uint8Array>, record: ResponseRecord, onEnd: () => void): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let ended = false;
+  const end = (): void => {
+    if (!ended) {
+      ended = true;
+      onEnd();
+    }
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const { value, done } = await reader.read();
+          if (done) {
+            controller.close();
+            end();
+            return;
+          }
+          record.streamedBytes += value.byteLength;
+          controller.enqueue(value);
+        } catch (error) {
+          end();
+          controller.error(error);
+        }
+      },
+      cancel(reason) {
+        end();
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 function stampHeaders(ctx: RequestContext, headers: Headers): void {
@@ -354,6 +549,7 @@ function stampHeaders(ctx: RequestContext, headers: Headers): void {
   }
   const tried = attemptsMade(ctx);
   if (tried > 0) headers.set("x-switchyard-attempts", String(tried));
+  if (ctx.dropped !== null) headers.set(DROPPED_HEADER, ctx.dropped.join(", "));
   const extra = ctx.responseHeaders;
   if (extra !== null) for (const name in extra) headers.set(name, extra[name]);
 }
@@ -366,6 +562,21 @@ function attemptsMade(ctx: RequestContext): number {
 }
 
 /**
+ * The headers of a same-dialect attempt: the client headers its dialect forwards (Anthropic's
+ * version and beta flags), then what plugins set for the attempt. Allocates only when there are any.
+ */
+function forwardedHeaders(ctx: RequestContext, attemptHeaders: Record<string, string>): Readonly<Record<string, string>> {
+  const names = ctx.dialect.forwardHeaders;
+  if (names.length === 0) return attemptHeaders;
+  let out: Record<string, string> | null = null;
+  for (const name of names) {
+    const value = ctx.request.headers.get(name);
+    if (value !== null) (out ??= {})[name] = value;
+  }
+  return out === null ? attemptHeaders : Object.assign(out, attemptHeaders);
+}
+
+/**
  * A target's limits win over its provider's, field by field; the client's header sets the total.
  * Allocates only when something overrides the provider's object.
  */
@@ -374,21 +585,4 @@ function effectiveTimeouts(provider: Timeouts | undefined, target: Timeouts | un
   const merged: Timeouts = { ...provider, ...target };
   if (totalOverride > 0) merged.totalMs = totalOverride;
   return merged;
-}
-
-function clientAskedUsage(body: RequestBody): boolean {
-  const options = body.stream_options as { include_usage?: unknown } | null | undefined;
-  return options != null && options.include_usage === true;
-}
-
-/**
- * The body to send upstream. The client's bytes go as they came when nothing changed; otherwise
- * one shallow copy with the target's model (key order and unknown fields survive).
- */
-function upstreamBody(ctx: RequestContext, target: Target, askUsage: boolean): string {
-  const body = ctx.body!;
-  if (!ctx.bodyChanged && !askUsage && ctx.model === target.model) return ctx.rawBody;
-  const copy: RequestBody = { ...body, model: target.model };
-  if (askUsage) copy.stream_options = { ...(body.stream_options as object | null | undefined), include_usage: true };
-  return JSON.stringify(copy);
 }

@@ -1,5 +1,5 @@
 import type { UpstreamClient } from "./upstream.ts";
-import type { Timeouts, WireFormat } from "./types.ts";
+import type { Operation, Timeouts, WireFormat } from "./types.ts";
 
 export type { Timeouts } from "./types.ts";
 
@@ -7,14 +7,20 @@ export type { Timeouts } from "./types.ts";
 export interface ProviderCall {
   /** The provider's configured name, for error messages. */
   readonly provider: string;
-  readonly surface: "chat" | "embeddings";
+  readonly operation: Operation;
   /** The provider's own model id for this target. */
   readonly model: string;
-  /** The request body in the client's wire format, already serialised with `model` set. */
+  /**
+   * The request body in the provider's own wire format (`format`), serialised with `model` set:
+   * the client's bytes when the client speaks that format too, a translation otherwise.
+   */
   readonly bodyText: string;
-  readonly body: Record<string, unknown>;
   readonly stream: boolean;
-  /** Extra upstream headers set by plugins for this attempt. */
+  /**
+   * Headers for the upstream request: those plugins set for this attempt, and the client headers
+   * its dialect forwards to a same-format upstream (`anthropic-beta` …). The adapter's own
+   * credentials and fixed headers are its to add, and win.
+   */
   readonly headers: Readonly<Record<string, string>>;
   readonly signal: AbortSignal;
   /** Pass on to `UpstreamRequest.connectTimeoutMs`; the signal covers every other limit. */
@@ -23,27 +29,49 @@ export interface ProviderCall {
 }
 
 /**
- * A provider's answer in the client's wire format. JSON arrives whole; a stream arrives as raw
- * SSE bytes that the gateway passes through chunk by chunk.
+ * A provider's answer in its own wire format. JSON arrives whole; a stream arrives as raw event
+ * bytes, which the gateway passes through, or translates event by event for a client of another
+ * format.
  */
 export type ProviderReply =
   | { readonly kind: "json"; readonly status: number; readonly text: string; readonly requestId: string | null }
   | { readonly kind: "stream"; readonly status: number; readonly chunks: AsyncIterable<Uint8Array>; readonly requestId: string | null };
 
 /**
- * The provider adapter contract. An adapter declares its native wire format, turns a call into an
- * upstream request and the upstream answer into a reply, and maps upstream failures to a
- * `GatewayError` with a fault class and a retryable flag (see `upstreamError`).
+ * The provider adapter contract: a transport (URL scheme, auth, signing, the upstream client)
+ * plus the dialect it speaks natively. An adapter turns a call into an upstream request and the
+ * upstream answer into a reply, and maps upstream failures to a `GatewayError` with a fault class
+ * and a retryable flag (`upstreamError` builds one from the provider dialect's error body).
+ * `providerConformance` in `switchyard/testing` exercises an adapter against a mock upstream.
  */
 export interface ProviderAdapter {
-  /** The adapter kind, such as `openai` or `mock`. */
+  /** The adapter kind, such as `openai`, `anthropic` or `mock`. */
   readonly kind: string;
+  /** The wire format of its generation endpoint (`generate`). */
   readonly format: WireFormat;
+  /**
+   * Operations besides `generate` it serves natively (default: none). `embed` takes OpenAI
+   * embeddings bodies; `count_tokens` takes the provider format's token-counting body.
+   */
+  readonly operations?: readonly Operation[];
   /** Model ids this provider is known to serve; listed as `<provider>/<model>` by `GET /v1/models`. */
   readonly models?: readonly string[];
   readonly timeouts?: Timeouts;
-  /** Whether the gateway may ask for usage in streams (`stream_options.include_usage`). Default true. */
+  /** Whether the gateway may ask for usage in streams where the format makes it optional. Default true. */
   readonly streamUsage?: boolean;
+  /** `max_tokens` for translated requests that set none, where the format requires one. */
+  readonly defaultMaxTokens?: number;
+  /**
+   * The most output tokens its models take. A translated request asking for more (Claude Code
+   * asks for 64 000) is lowered to it, and the lowering reported as dropped.
+   */
+  readonly maxOutputTokens?: number;
+  /**
+   * Whether `model` takes reasoning controls (an effort or a thinking budget). When it does not,
+   * a translated request's reasoning settings are left out and reported, rather than refused
+   * upstream. Default: every model does.
+   */
+  reasoning?(model: string): boolean;
   send(call: ProviderCall): Promise<ProviderReply>;
   close?(): Promise<void>;
 }

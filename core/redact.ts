@@ -18,6 +18,12 @@ const SECRET_VALUE = /\b(?:sk|rk|pk)-[A-Za-z0-9_-]{8,}|\bBearer\s+[A-Za-z0-9._~+
 /** Header names that carry the caller's own credential on a request. */
 const CREDENTIAL_HEADERS = ["authorization", "x-api-key", "api-key", "proxy-authorization", "cookie"];
 
+/** Whether `text` holds anything that looks like a key or token. */
+export function looksSecret(text: string): boolean {
+  SECRET_VALUE.lastIndex = 0;
+  return SECRET_VALUE.test(text);
+}
+
 export function isSecretName(name: string): boolean {
   return SECRET_NAME.test(name);
 }

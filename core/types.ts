@@ -1,11 +1,20 @@
 import type { FaultClass } from "./errors.ts";
 import type { Limits } from "./key-store.ts";
 
-/** The wire format a client speaks or a provider natively serves. */
-export type WireFormat = "openai" | "anthropic";
+/**
+ * A wire format a client speaks or a provider natively serves: `openai` (chat completions and
+ * embeddings), `anthropic` (Messages). Community dialects add their own names.
+ */
+export type WireFormat = "openai" | "anthropic" | (string & {});
 
-/** Which HTTP surface a request came in on. */
-export type Surface = "chat" | "embeddings" | "models";
+/**
+ * Which HTTP surface a request came in on: `chat` (OpenAI chat completions), `embeddings`,
+ * `models`, `messages` (Anthropic Messages) and `count_tokens` (Anthropic token counting).
+ */
+export type Surface = "chat" | "embeddings" | "models" | "messages" | "count_tokens";
+
+/** What a surface asks a provider to do. */
+export type Operation = "generate" | "embed" | "count_tokens";
 
 /** Upstream time limits, in milliseconds, per provider and per target (a target's win). */
 export interface Timeouts {
@@ -50,15 +59,20 @@ export interface Principal {
   readonly teamLimits?: Limits;
 }
 
-/** Token usage, normalised across providers. */
+/**
+ * Token usage, normalised across providers the way OpenAI counts it: input includes cached and
+ * cache-write tokens (Anthropic reports those apart from `input_tokens`; its dialect adds them).
+ */
 export interface Usage {
-  /** All input tokens, cached ones included (OpenAI's `prompt_tokens`). */
+  /** All input tokens, cached and cache-written ones included (OpenAI's `prompt_tokens`). */
   inputTokens: number;
   /** All output tokens, reasoning ones included (OpenAI's `completion_tokens`). */
   outputTokens: number;
   totalTokens: number;
   /** The part of `inputTokens` read from the provider's prompt cache. */
   cachedTokens: number;
+  /** The part of `inputTokens` written to the provider's prompt cache (Anthropic bills it apart). */
+  cacheWriteTokens: number;
   /** The part of `outputTokens` spent on reasoning. */
   reasoningTokens: number;
 }

@@ -1,7 +1,9 @@
-import { GatewayError } from "./errors.ts";
+import type { UpstreamErrorDetail } from "./dialect.ts";
+import { GatewayError, type UpstreamErrorInfo } from "./errors.ts";
+import { redactText } from "./redact.ts";
 
 const RETRYABLE_STATUS = new Set([408, 409, 429, 500, 502, 503, 504]);
-const MAX_ERROR_TEXT = 500;
+const MAX_ERROR_TEXT = 1000;
 
 /** Parse `Retry-After` (seconds or an HTTP date) into milliseconds. */
 export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
@@ -19,24 +21,45 @@ function parseRetryAfterMs(value: string | null): number | undefined {
   return Number.isFinite(ms) && ms >= 0 ? ms : undefined;
 }
 
-function openAIErrorBody(text: string): string | undefined {
-  if (text.length === 0 || text.charCodeAt(0) !== 123 /* { */) return undefined;
-  try {
-    const parsed = JSON.parse(text) as { error?: { message?: unknown } };
-    return parsed.error !== null && typeof parsed.error === "object" && typeof parsed.error.message === "string" ? text : undefined;
-  } catch {
-    return undefined;
-  }
+/** A non-2xx upstream answer, as a provider adapter read it. */
+export interface UpstreamFailure {
+  readonly status: number;
+  /** The raw body: kept for the log record only (redacted there), never sent to the caller. */
+  readonly text: string;
+  /** What the provider dialect read from the body (`dialect.parseError`); null when unreadable. */
+  readonly detail: UpstreamErrorDetail | null;
+  readonly retryAfter: string | null;
+  /** `retry-after-ms` (OpenAI and Azure send it): finer than `Retry-After`. */
+  readonly retryAfterMs?: string | null;
+  /** The provider's own request id, passed on so the caller can quote it to the provider. */
+  readonly requestId?: string | null;
 }
 
+/** Anthropic's "overloaded": the provider's fault, and worth another try. */
+const OVERLOADED = 529;
+
 /**
- * Classify a non-2xx upstream answer. Errors the request caused (400, 404, 422 …) keep their
- * status and the provider's own OpenAI-shaped body, and are not retried. 401/403 mean the
- * gateway's provider credentials are wrong, which the caller cannot fix: 502, retryable on
- * another target. 408/409/429/5xx are the provider's, and retryable.
+ * Classify a non-2xx upstream answer. The caller gets an error rebuilt from what is safe: the
+ * status, the provider's error type, code and param, and its message with anything key-like
+ * scrubbed (an upstream that echoes the Authorization header it got must not hand the provider
+ * key to the caller); never the raw body, which may be an HTML page or a stack trace.
+ * - 401/403: the gateway's provider credentials are wrong, which the caller cannot fix: 502,
+ *   retryable on another target.
+ * - 408/409/429/5xx/529: the provider's, retryable (with its `Retry-After`).
+ * - Other 4xx (400, 404, 413, 422 …): the request's own fault, kept with its status, not retried.
  */
-export function upstreamError(provider: string, status: number, text: string, retryAfter: string | null, retryAfterMsHeader: string | null = null): GatewayError {
-  const retryAfterMs = parseRetryAfterMs(retryAfterMsHeader) ?? parseRetryAfter(retryAfter);
+export function upstreamError(provider: string, failure: UpstreamFailure): GatewayError {
+  const { status, detail } = failure;
+  const retryAfterMs = parseRetryAfterMs(failure.retryAfterMs ?? null) ?? parseRetryAfter(failure.retryAfter);
+  const upstream: UpstreamErrorInfo = {
+    status,
+    type: detail?.type ?? null,
+    code: detail?.code ?? null,
+    requestId: failure.requestId ?? null,
+    body: failure.text,
+  };
+  let headers: Record<string, string> | undefined;
+  if (failure.requestId != null && SAFE_REQUEST_ID.test(failure.requestId)) headers = { "x-switchyard-upstream-request-id": failure.requestId };
   if (status === 401 || status === 403) {
     return new GatewayError({
       status: 502,
@@ -44,22 +67,35 @@ export function upstreamError(provider: string, status: number, text: string, re
       code: "upstream_auth_failed",
       fault: "gateway",
       retryable: true,
+      headers,
+      upstream,
     });
   }
-  const retryable = RETRYABLE_STATUS.has(status) || status > 500;
-  const body = openAIErrorBody(text);
-  const snippet = text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}…` : text;
+  const retryable = RETRYABLE_STATUS.has(status) || status >= 500;
+  const said = detail?.message != null && detail.message.length > 0 ? clip(redactText(detail.message, [])) : null;
+  const message = retryable
+    ? `Provider "${provider}" failed with status ${status}${said !== null ? `: ${said}` : "."}`
+    : (said ?? `Provider "${provider}" refused the request with status ${status}.`);
+  if (status === 429 && retryAfterMs !== undefined) (headers ??= {})["retry-after"] = String(Math.ceil(retryAfterMs / 1000));
   return new GatewayError({
     status,
-    message: `Provider "${provider}" returned status ${status}${snippet.length > 0 ? `: ${snippet}` : "."}`,
-    code: status === 429 ? "rate_limit_exceeded" : retryable ? "upstream_error" : "upstream_rejected",
-    type: status === 429 ? "rate_limit_error" : undefined,
+    message,
+    code: detail?.code ?? (status === 429 ? "rate_limit_exceeded" : status === OVERLOADED ? "upstream_overloaded" : retryable ? "upstream_error" : "upstream_rejected"),
+    type: detail?.type ?? (status === 429 ? "rate_limit_error" : status === OVERLOADED ? "overloaded_error" : undefined),
+    param: detail?.param ?? null,
     fault: retryable ? "provider" : "client",
     retryable,
     retryAfterMs,
-    headers: status === 429 && retryAfterMs !== undefined ? { "retry-after": String(Math.ceil(retryAfterMs / 1000)) } : undefined,
-    body,
+    headers,
+    upstream,
   });
+}
+
+/** Provider request ids are short tokens; anything else is not worth passing on. */
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function clip(text: string): string {
+  return text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}…` : text;
 }
 
 /** Why the gateway itself aborted an upstream call. */

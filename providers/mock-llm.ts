@@ -22,7 +22,7 @@ interface ToolSpec {
 }
 
 let counter = 0;
-function nextId(prefix: string): string {
+export function nextId(prefix: string): string {
   counter = (counter + 1) % 1_000_000_000;
   return `${prefix}-mock${counter.toString(36).padStart(6, "0")}`;
 }
@@ -52,11 +52,16 @@ function lastUserText(messages: readonly ChatMessage[]): string {
   return "";
 }
 
-function replyText(body: Record<string, unknown>, options: MockChatOptions): string {
+/** The mock's answer to what the user said last, in every format it speaks. */
+export function mockReplyTo(said: string, options: MockChatOptions): string {
   if (options.reply !== undefined) return options.reply;
-  const said = lastUserText((body.messages as ChatMessage[]) ?? []).replace(/\s+/g, " ").trim();
-  const quoted = said.length > 120 ? `${said.slice(0, 117)}...` : said;
+  const plain = said.replace(/\s+/g, " ").trim();
+  const quoted = plain.length > 120 ? `${plain.slice(0, 117)}...` : plain;
   return `This is a mock reply from Switchyard. You said: "${quoted}"`;
+}
+
+function replyText(body: Record<string, unknown>, options: MockChatOptions): string {
+  return mockReplyTo(lastUserText((body.messages as ChatMessage[]) ?? []), options);
 }
 
 /** The tool the mock calls, when the request makes a tool call the likely answer. */

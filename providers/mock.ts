@@ -52,12 +52,13 @@ export function mock(options: MockProviderOptions = {}): ProviderAdapter {
   return {
     kind: "mock",
     format: "openai",
+    operations: ["embed"],
     models: options.models ?? ["mock"],
     timeouts: options.timeouts,
     async send(call): Promise<ProviderReply> {
       await wait(options.latencyMs ?? 0, call.signal);
       const body = JSON.parse(call.bodyText) as Record<string, unknown>;
-      if (call.surface === "embeddings") {
+      if (call.operation === "embed") {
         return { kind: "json", status: 200, text: mockEmbeddings(body, options.dimensions), requestId: null };
       }
       if (call.stream) {

@@ -1,5 +1,6 @@
 import type { ProviderAdapter, ProviderReply, Timeouts } from "../core/provider.ts";
 import { upstreamError } from "../core/upstream-errors.ts";
+import { parseOpenAIError } from "../dialects/openai/errors.ts";
 
 export interface OpenAIProviderOptions {
   /** Default `https://api.openai.com/v1`. Any OpenAI-compatible server works (vLLM, Ollama, Groq …). */
@@ -12,18 +13,33 @@ export interface OpenAIProviderOptions {
   models?: string[];
   timeouts?: Timeouts;
   /**
+   * Whether a model takes `reasoning_effort` (a boolean for all of them, or a test per model id).
+   * Default: OpenAI's reasoning families by name (o-series, gpt-5 and later, gpt-oss) and
+   * DeepSeek's reasoner. Requests translated from another format drop their reasoning settings
+   * for other models (and say so in `x-switchyard-dropped`) rather than have them refused.
+   */
+  reasoning?: boolean | ((model: string) => boolean);
+  /** The most output tokens its models take; a translated request asking for more is lowered to it. */
+  maxOutputTokens?: number;
+  /**
    * Whether the gateway may add `stream_options.include_usage` to streams to learn usage.
    * Default true; turn off for servers that reject the field.
    */
   streamUsage?: boolean;
 }
 
-const PATHS = { chat: "/chat/completions", embeddings: "/embeddings" } as const;
+const PATHS = { generate: "/chat/completions", embed: "/embeddings" } as const;
 
-/** The OpenAI wire format to any base URL. Bodies pass through both ways untouched. */
+/** Model families that take `reasoning_effort`, by name. */
+const REASONING_MODELS = /^(?:o\d|gpt-(?:[5-9]|\d{2,})|gpt-oss|deepseek-reasoner)/i;
+
+/**
+ * The OpenAI wire format to any base URL: chat completions (`generate`) and embeddings (`embed`).
+ * Bodies from OpenAI clients pass through both ways untouched; other dialects are translated.
+ */
 export function openai(options: OpenAIProviderOptions = {}): ProviderAdapter {
   const base = (options.baseURL ?? "https://api.openai.com/v1").replace(/\/+$/, "");
-  const urls = { chat: base + PATHS.chat, embeddings: base + PATHS.embeddings };
+  const urls: Readonly<Record<string, string>> = { generate: base + PATHS.generate, embed: base + PATHS.embed };
   const common: Record<string, string> = { "content-type": "application/json", ...options.headers };
   if (options.apiKey) common.authorization = `Bearer ${options.apiKey}`;
   const jsonHeaders = { ...common, accept: "application/json" };
@@ -36,14 +52,17 @@ export function openai(options: OpenAIProviderOptions = {}): ProviderAdapter {
   return {
     kind: "openai",
     format: "openai",
+    operations: ["embed"],
     models: options.models,
     timeouts: options.timeouts,
     streamUsage: options.streamUsage ?? true,
+    maxOutputTokens: options.maxOutputTokens,
+    reasoning: typeof options.reasoning === "function" ? options.reasoning : typeof options.reasoning === "boolean" ? () => options.reasoning as boolean : (model) => REASONING_MODELS.test(model),
     async send(call): Promise<ProviderReply> {
       const preset = call.stream ? streamHeaders : jsonHeaders;
       const headers = hasExtra(call.headers) ? { ...preset, ...call.headers } : preset;
       const response = await call.upstream.request({
-        url: urls[call.surface],
+        url: urls[call.operation],
         method: "POST",
         headers,
         body: call.bodyText,
@@ -53,7 +72,14 @@ export function openai(options: OpenAIProviderOptions = {}): ProviderAdapter {
       const requestId = response.header("x-request-id");
       if (response.status >= 400) {
         const text = await response.text().catch(() => "");
-        throw upstreamError(call.provider, response.status, text, response.header("retry-after"), response.header("retry-after-ms"));
+        throw upstreamError(call.provider, {
+          status: response.status,
+          text,
+          detail: parseOpenAIError(text),
+          retryAfter: response.header("retry-after"),
+          retryAfterMs: response.header("retry-after-ms"),
+          requestId,
+        });
       }
       if (call.stream && (response.header("content-type") ?? "").includes("text/event-stream")) {
         return { kind: "stream", status: response.status, chunks: response.chunks(), requestId };

@@ -1,4 +1,5 @@
 import { mockChatCompletion, mockChatStreamEvents, mockEmbeddings } from "../providers/mock-llm.ts";
+import { mockCountTokens, mockMessage, mockMessageStreamEvents, MockPromptCache } from "../providers/mock-anthropic.ts";
 
 /** What the mock saw of one request, for assertions. */
 export interface RecordedCall {
@@ -65,9 +66,18 @@ export interface MockUpstream {
 
 const encoder = new TextEncoder();
 
-function errorBody(status: number): string {
+function errorBody(status: number, anthropic: boolean): string {
+  if (anthropic) {
+    const type = status === 529 ? "overloaded_error" : status === 429 ? "rate_limit_error" : status === 401 ? "authentication_error" : status >= 500 ? "api_error" : "invalid_request_error";
+    return JSON.stringify({ type: "error", error: { type, message: `Mock upstream error ${status}` }, request_id: "req_mock" });
+  }
   const type = status === 429 ? "rate_limit_error" : status >= 500 ? "server_error" : "invalid_request_error";
   return JSON.stringify({ error: { message: `Mock upstream error ${status}`, type, param: null, code: status === 429 ? "rate_limit_exceeded" : null } });
+}
+
+/** Anthropic Messages lives under `/messages`; everything else here is OpenAI's format. */
+function isAnthropicPath(path: string): boolean {
+  return path.endsWith("/messages") || path.endsWith("/messages/count_tokens");
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -86,7 +96,8 @@ function json(text: string, status = 200, headers: Record<string, string> = {}):
 }
 
 /**
- * An HTTP upstream that speaks the OpenAI wire format (chat JSON and SSE, embeddings, models),
+ * An HTTP upstream that speaks the OpenAI wire format (chat JSON and SSE, embeddings, models) and
+ * Anthropic's (`/v1/messages` JSON and SSE, `/v1/messages/count_tokens`, errors in its shape),
  * records every call and injects faults on demand. Serve it with `listen` from `switchyard/node`.
  */
 export function mockUpstream(options: MockUpstreamOptions = {}): MockUpstream {
@@ -94,8 +105,9 @@ export function mockUpstream(options: MockUpstreamOptions = {}): MockUpstream {
   let faults: MockFault[] = [];
   let gates: { after: number; reached: () => void; released: Promise<void> }[] = [];
 
-  function streamResponse(body: Record<string, unknown>, call: RecordedCall, signal: AbortSignal, fault: MockFault | undefined): Response {
-    const events = mockChatStreamEvents(body, { reply: options.reply });
+  const promptCache = new MockPromptCache();
+
+  function streamResponse(events: string[], call: RecordedCall, signal: AbortSignal, fault: MockFault | undefined): Response {
     const gate = gates.shift();
     let index = 0;
     const stream = new ReadableStream<Uint8Array>({
@@ -148,7 +160,11 @@ export function mockUpstream(options: MockUpstreamOptions = {}): MockUpstream {
     calls.push(call);
     const signal = request.signal;
 
-    if (options.apiKey !== undefined && headers.authorization !== `Bearer ${options.apiKey}`) {
+    const anthropic = isAnthropicPath(url.pathname);
+    if (anthropic && options.apiKey !== undefined && headers["x-api-key"] !== options.apiKey) {
+      return json(JSON.stringify({ type: "error", error: { type: "authentication_error", message: "invalid x-api-key" } }), 401);
+    }
+    if (!anthropic && options.apiKey !== undefined && headers.authorization !== `Bearer ${options.apiKey}`) {
       return json(JSON.stringify({ error: { message: "Incorrect API key provided.", type: "invalid_request_error", param: null, code: "invalid_api_key" } }), 401);
     }
     const fault = faults.shift();
@@ -162,14 +178,23 @@ export function mockUpstream(options: MockUpstreamOptions = {}): MockUpstream {
       call.aborted = true;
       return json("{}", 499);
     }
-    if (fault?.status !== undefined) return json(fault.body ?? errorBody(fault.status), fault.status, fault.headers);
+    if (fault?.status !== undefined) return json(fault.body ?? errorBody(fault.status, anthropic), fault.status, fault.headers);
 
     if (request.method === "GET" && url.pathname.endsWith("/models")) {
       const data = (options.models ?? ["mock-model"]).map((id) => ({ id, object: "model", created: 1_700_000_000, owned_by: "mock" }));
       return json(JSON.stringify({ object: "list", data }));
     }
+    if (request.method === "POST" && url.pathname.endsWith("/messages/count_tokens") && body !== null) {
+      call.finished = true;
+      return json(mockCountTokens(body));
+    }
+    if (request.method === "POST" && url.pathname.endsWith("/messages") && body !== null) {
+      if (body.stream === true) return streamResponse(mockMessageStreamEvents(body, promptCache, { reply: options.reply }), call, signal, fault);
+      call.finished = true;
+      return json(mockMessage(body, promptCache, { reply: options.reply }));
+    }
     if (request.method === "POST" && url.pathname.endsWith("/chat/completions") && body !== null) {
-      if (body.stream === true) return streamResponse(body, call, signal, fault);
+      if (body.stream === true) return streamResponse(mockChatStreamEvents(body, { reply: options.reply }), call, signal, fault);
       call.finished = true;
       return json(mockChatCompletion(body, { reply: options.reply }));
     }

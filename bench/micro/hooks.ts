@@ -4,11 +4,12 @@
  *    (N = 0 walks what the pipeline walks without plugins: nothing but null checks);
  * 2. a whole in-process chat request (mock provider) with no plugins and with six.
  */
+import { surfaceInfo } from "../../core/surfaces.ts";
 import { bench, do_not_optimize, group, summary } from "mitata";
 import { RequestContext } from "../../core/context.ts";
 import type { GatewayError } from "../../core/errors.ts";
 import { createGateway, type Gateway } from "../../core/gateway.ts";
-import { runEach, runIsolated, runTransform, runUntilAnswer } from "../../core/hook-runner.ts";
+import { runFirst, runParallel, runSequential, runTransform } from "../../core/hook-runner.ts";
 import { buildPluginChain } from "../../core/plugin-chain.ts";
 import { definePlugin, type Plugin } from "../../core/plugin.ts";
 import type { Attempt } from "../../core/types.ts";
@@ -40,17 +41,17 @@ const report = (_: GatewayError): void => {};
 export function hookRunnerBenches(counts: readonly number[] = [0, 1, 6, 12]): void {
   summary(() => {
     group("hook runner: every hook kind, one request", () => {
-      bench("context only (baseline)", () => do_not_optimize(new RequestContext(request, "chat", body, "mock/mock", false, 0, bodyText)));
+      bench("context only (baseline)", () => do_not_optimize(new RequestContext(request, surfaceInfo("chat"), body, "mock/mock", false, 0, bodyText)));
       for (const count of counts) {
         const chain = buildPluginChain(noopPlugins(count), VERSION);
         bench(`${count} no-op plugins (sync)`, () => {
-          const ctx = new RequestContext(request, "chat", body, "mock/mock", false, 0, bodyText);
+          const ctx = new RequestContext(request, surfaceInfo("chat"), body, "mock/mock", false, 0, bodyText);
           // As the pipeline does: an empty phase is null and costs one check.
-          if (chain.onRequest !== null) runUntilAnswer(chain.onRequest, ctx);
-          if (chain.route !== null) runUntilAnswer(chain.route, ctx);
-          if (chain.onAttempt !== null) runEach(chain.onAttempt, ctx, attempt);
+          if (chain.onRequest !== null) runFirst(chain.onRequest, ctx);
+          if (chain.route !== null) runFirst(chain.route, ctx);
+          if (chain.onAttempt !== null) runSequential(chain.onAttempt, ctx, attempt);
           if (chain.onResponse !== null) runTransform(chain.onResponse, ctx, response);
-          if (chain.onComplete !== null) do_not_optimize(runIsolated(chain.onComplete, ctx, report));
+          if (chain.onComplete !== null) do_not_optimize(runParallel(chain.onComplete, ctx, report));
           return ctx;
         });
       }

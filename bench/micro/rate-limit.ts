@@ -1,4 +1,5 @@
 /** The rateLimit plugin's per-request work, shared by the rate-limit bench and the micro suite. */
+import { surfaceInfo } from "../../core/surfaces.ts";
 import { bench, do_not_optimize, group, summary } from "mitata";
 import { RequestContext } from "../../core/context.ts";
 import type { CounterStore } from "../../core/counter-store.ts";
@@ -10,7 +11,7 @@ export const rule = { limit: 1_000_000_000, windowMs: 60_000 };
 const body = { model: "mock/mock", messages: [{ role: "user", content: "Hello, how are you today?" }] };
 const bodyText = JSON.stringify(body);
 const request = new Request("http://gateway.local/v1/chat/completions", { method: "POST", body: bodyText });
-const usage = { inputTokens: 20, outputTokens: 30, totalTokens: 50, cachedTokens: 0, reasoningTokens: 0 };
+const usage = { inputTokens: 20, outputTokens: 30, totalTokens: 50, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
 
 /** onRequest (rpm + tpm + concurrent) and onComplete of one global limiter on `store`. */
 export function rateLimitHooks(store: CounterStore): { onRequest: OnRequestHook; onComplete: OnCompleteHook } {
@@ -20,7 +21,7 @@ export function rateLimitHooks(store: CounterStore): { onRequest: OnRequestHook;
 
 /** A served chat request's context with usage, as onComplete sees it. */
 export function servedContext(): RequestContext {
-  const ctx = new RequestContext(request, "chat", body, "mock/mock", false, 0, bodyText);
+  const ctx = new RequestContext(request, surfaceInfo("chat"), body, "mock/mock", false, 0, bodyText);
   ctx.served = { provider: "mock", model: "mock" };
   ctx.usage = usage;
   return ctx;

@@ -19,10 +19,13 @@ export interface CacheOptions {
   /** Answers longer than this many characters are not cached. Default 1 Mi. */
   maxEntryChars?: number;
   /**
-   * Who shares cached answers: everyone (`none`, the default), only the same key, or the same
-   * team. Sharing means a caller can tell from a hit that someone asked the same thing.
+   * Who shares cached answers: only the same key (`key`, the default), the same team (`team`; a
+   * key without a team keeps its answers to itself), or every caller (`shared`; `none` is an older
+   * name for it). Sharing means a caller can tell from a hit that someone asked the same thing,
+   * and may get an answer routed for someone else: share only between callers whose routing
+   * rules agree (or add the headers the rules read to `vary`).
    */
-  partition?: "none" | "key" | "team";
+  partition?: "key" | "team" | "shared" | "none";
   /** Request headers whose values are part of the key (as HTTP `Vary`), e.g. ones routing rules read. */
   vary?: string[];
   /** `/ready` answers 503 while the store is unreachable (a cache outage otherwise only costs misses). Default false. */
@@ -78,8 +81,9 @@ export function cache(options: CacheOptions): Plugin {
   }
   const ttlMs = options.ttl * 1000;
   const maxEntryChars = options.maxEntryChars ?? 1024 * 1024;
-  const partition = options.partition ?? "none";
-  if (partition !== "none" && partition !== "key" && partition !== "team") throw new TypeError('cache: partition must be "none", "key" or "team"');
+  const chosen = options.partition ?? "key";
+  if (chosen !== "shared" && chosen !== "none" && chosen !== "key" && chosen !== "team") throw new TypeError('cache: partition must be "key", "team" or "shared"');
+  const partition = chosen === "none" ? "shared" : chosen;
   const vary = (options.vary ?? []).map((name) => name.toLowerCase());
   const ignore = new Set(options.ignore ?? ["user"]);
   const store = options.store ?? memoryCacheStore({ maxBytes: options.maxBytes });
@@ -95,7 +99,8 @@ export function cache(options: CacheOptions): Plugin {
 
   async function keyFor(ctx: RequestContext): Promise<string> {
     const principal = ctx.principal;
-    const owner = partition === "none" ? "" : partition === "key" ? (principal?.id ?? "") : (principal?.team ?? principal?.id ?? "");
+    // A team and a key id can be the same string: the prefix keeps their partitions apart.
+    const owner = partition === "shared" ? "" : partition === "team" && principal?.team != null ? `team:${principal.team}` : `key:${principal?.id ?? ""}`;
     let material = `${ctx.surface}\n${owner}\n`;
     for (const name of vary) material += `${ctx.request.headers.get(name) ?? ""}\n`;
     material += canonicalJson(ctx.body, ignore);
@@ -189,24 +194,22 @@ export function cache(options: CacheOptions): Plugin {
       handler: lookup,
     },
 
-    async onResponse(ctx, response) {
+    onResponse(ctx, response) {
       const p = pending.get(ctx);
       if (p === undefined || response.status !== 200 || response.body === null) return undefined;
-      if ((response.headers.get("content-type") ?? "").startsWith("text/event-stream")) {
-        p.kind = "sse";
-        return new Response(tap(response.body, p), response);
-      }
-      // A JSON answer is already whole in memory: read it once and send the same text on.
-      const text = await response.text();
-      p.kind = "json";
-      if (text.length <= maxEntryChars) p.body = text;
-      return new Response(text, response);
+      // A whole answer is read from the request's response record when it completes; only a
+      // stream needs a tap, since its text exists nowhere else.
+      if (!(response.headers.get("content-type") ?? "").startsWith("text/event-stream")) return undefined;
+      p.kind = "sse";
+      return new Response(tap(response.body, p), response);
     },
 
     onComplete(ctx) {
       const p = pending.get(ctx);
       if (p === undefined) return;
       pending.delete(ctx);
+      const text = ctx.response.text;
+      if (p.kind === "json" && text !== null && text.length <= maxEntryChars) p.body = text;
       p.done = { ok: ctx.error === null && ctx.status === 200, provider: ctx.served?.provider ?? null, model: ctx.served?.model ?? null };
       maybeStore(p);
     },

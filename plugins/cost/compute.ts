@@ -13,16 +13,18 @@ export function ratesFor(price: ModelPrice, inputTokens: number, now: number): T
 }
 
 /**
- * USD for one request. Usage counts as OpenAI reports it: input includes cached tokens, output
- * includes reasoning tokens; each part is billed at its own rate.
+ * USD for one request. Usage counts as OpenAI reports it: input includes cached (cache-read) and
+ * cache-write tokens, output includes reasoning tokens; each part is billed at its own rate.
  */
 export function requestCost(price: ModelPrice, usage: Usage, now: number): number {
   const rates = ratesFor(price, usage.inputTokens, now);
   const cached = Math.min(usage.cachedTokens, usage.inputTokens);
+  const written = Math.min(usage.cacheWriteTokens, usage.inputTokens - cached);
   const reasoning = Math.min(usage.reasoningTokens, usage.outputTokens);
   return (
-    (usage.inputTokens - cached) * rates.input +
+    (usage.inputTokens - cached - written) * rates.input +
     cached * (rates.cachedInput ?? rates.input) +
+    written * (rates.cacheWrite ?? rates.input) +
     (usage.outputTokens - reasoning) * rates.output +
     reasoning * (rates.reasoning ?? rates.output)
   ) * PER_TOKEN;

@@ -31,7 +31,7 @@ function validPrice(where: string, price: ModelPrice): void {
     const value = price?.[field];
     if (typeof value !== "number" || !(value >= 0)) throw new Error(`prices["${where}"].${field} must be a number >= 0 (USD per million tokens)`);
   }
-  for (const field of ["cachedInput", "reasoning"] as const) {
+  for (const field of ["cachedInput", "cacheWrite", "reasoning"] as const) {
     const value = price[field];
     if (value !== undefined && !(typeof value === "number" && value >= 0)) throw new Error(`prices["${where}"].${field} must be a number >= 0`);
   }

@@ -11,7 +11,9 @@
  * Conventions, as the gateway's usage counts them (OpenAI's): `input` bills uncached input tokens,
  * `cachedInput` bills cached (cache-read) tokens and defaults to `input` when a provider publishes
  * no separate rate; `output` bills output tokens, reasoning included, unless `reasoning` is set.
- * Cache writes, batch, flex, priority and regional surcharges are not modelled.
+ * `cacheWrite` bills tokens written to a prompt cache (Anthropic's 5-minute rate, 1.25× input, unless
+ * an entry says otherwise; 1-hour writes, billed at 2×, are counted at the 5-minute rate). Batch,
+ * flex, priority and regional surcharges are not modelled.
  */
 
 export interface TokenPrices {
@@ -21,6 +23,11 @@ export interface TokenPrices {
   output: number;
   /** USD per million cached input tokens. Default: `input`. */
   cachedInput?: number;
+  /**
+   * USD per million tokens written to the provider's prompt cache (Anthropic bills these apart).
+   * Default: `input`; Anthropic models default to 1.25× `input`, the 5-minute cache-write rate.
+   */
+  cacheWrite?: number;
   /** USD per million reasoning tokens, when billed apart from output. Default: `output`. */
   reasoning?: number;
 }
@@ -48,7 +55,10 @@ const ANTHROPIC = "Anthropic pricing page, platform.claude.com/docs/en/about-cla
 const GOOGLE = "Gemini API pricing page, ai.google.dev/gemini-api/docs/pricing, as transcribed on 2026-10-07 (api-evangelist/deepmind plans/deepmind-plans-pricing.yml)";
 const MISTRAL = "Mistral API pricing, mistral.ai/pricing, as recorded by pydantic/genai-prices prices/providers/mistral.yml";
 
-export const PRICES: Readonly<Record<string, PriceEntry>> = {
+/** Anthropic's pricing page: "5-minute cache writes: 1.25x base input price". */
+const ANTHROPIC_CACHE_WRITE = 1.25;
+
+const TABLE: Record<string, PriceEntry> = {
   // OpenAI
   "gpt-6.2-sol": {
     vendor: "openai", input: 2, cachedInput: 0.1, output: 10,
@@ -142,3 +152,16 @@ export const PRICES: Readonly<Record<string, PriceEntry>> = {
   "devstral-2512": { vendor: "mistral", input: 0.4, cachedInput: 0.04, output: 2, source: `${MISTRAL} (checked 2026-06-09)` },
   "mistral-embed": { vendor: "mistral", input: 0.1, output: 0, source: MISTRAL },
 };
+
+function withCacheWrites(price: PriceEntry): PriceEntry {
+  if (price.vendor !== "anthropic" || price.cacheWrite !== undefined) return price;
+  const cacheWrite = (rates: TokenPrices): number => Math.round(rates.input * ANTHROPIC_CACHE_WRITE * 1e6) / 1e6;
+  const out: PriceEntry = { ...price, cacheWrite: cacheWrite(price) };
+  if (price.longContext !== undefined) out.longContext = { ...price.longContext, cacheWrite: cacheWrite(price.longContext) };
+  if (price.scheduled !== undefined) out.scheduled = { ...price.scheduled, cacheWrite: cacheWrite(price.scheduled) };
+  return out;
+}
+
+export const PRICES: Readonly<Record<string, PriceEntry>> = Object.freeze(
+  Object.fromEntries(Object.entries(TABLE).map(([model, price]) => [model, withCacheWrites(price)])),
+);

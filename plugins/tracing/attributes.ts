@@ -15,6 +15,7 @@ export const GEN_AI_RESPONSE_MODEL = "gen_ai.response.model";
 export const GEN_AI_USAGE_INPUT_TOKENS = "gen_ai.usage.input_tokens";
 export const GEN_AI_USAGE_OUTPUT_TOKENS = "gen_ai.usage.output_tokens";
 export const GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS = "gen_ai.usage.cache_read.input_tokens";
+export const GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS = "gen_ai.usage.cache_creation.input_tokens";
 export const GEN_AI_USAGE_REASONING_OUTPUT_TOKENS = "gen_ai.usage.reasoning.output_tokens";
 /** Opt-in: the chat history sent to the model, as JSON. */
 export const GEN_AI_INPUT_MESSAGES = "gen_ai.input.messages";
@@ -35,4 +36,4 @@ export const SWITCHYARD_ATTEMPTS = "switchyard.attempts";
 export const SWITCHYARD_COST_USD = "switchyard.cost_usd";
 
 /** `gen_ai.operation.name` per surface. */
-export const OPERATION: Readonly<Record<string, string>> = Object.freeze({ chat: "chat", embeddings: "embeddings" });
+export const OPERATION: Readonly<Record<string, string>> = Object.freeze({ chat: "chat", messages: "chat", embeddings: "embeddings", count_tokens: "count_tokens" });

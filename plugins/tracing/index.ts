@@ -223,5 +223,6 @@ function setUsage(span: Span, usage: NonNullable<RequestContext["usage"]>): void
   span.setAttribute(A.GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens);
   span.setAttribute(A.GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens);
   if (usage.cachedTokens > 0) span.setAttribute(A.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cachedTokens);
+  if (usage.cacheWriteTokens > 0) span.setAttribute(A.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.cacheWriteTokens);
   if (usage.reasoningTokens > 0) span.setAttribute(A.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoningTokens);
 }

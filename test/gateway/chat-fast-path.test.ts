@@ -1,3 +1,4 @@
+import { BUILT_IN_SURFACES, CHAT_SURFACE } from "../../core/surfaces.ts";
 import { describe, expect, it } from "vitest";
 import { Hono } from "hono";
 import { fetchWithChatFastPath } from "../../core/http.ts";
@@ -30,7 +31,7 @@ describe("chat completions without the router", () => {
     const app = new Hono();
     app.all("*", () => new Response("from the router"));
     const failing = { inference: () => Promise.reject(new Error("a bug")) } as unknown as Pipeline;
-    const fetch = fetchWithChatFastPath(app, failing);
+    const fetch = fetchWithChatFastPath(app, failing, CHAT_SURFACE, BUILT_IN_SURFACES);
     const res = await fetch(new Request("http://gateway.test/v1/chat/completions", { method: "POST", body: chat }));
     expect(res.status).toBe(500);
     expect((await res.json()).error).toMatchObject({ type: "api_error", code: "internal_error" });

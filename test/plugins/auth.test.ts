@@ -1,3 +1,4 @@
+import { surfaceInfo } from "../../core/surfaces.ts";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -196,7 +197,7 @@ describe("auth hashing", () => {
     const plugin = auth({ keys: [{ id: "a", key: "sk-sync-check-1" }] });
     await plugin.setup!({} as never);
     const request = new Request("http://gateway.test/v1/chat/completions", { method: "POST", headers: { authorization: "Bearer sk-sync-check-1" } });
-    const ctx = new RequestContext(request, "chat", body("m"), "m", false, 0, "");
+    const ctx = new RequestContext(request, surfaceInfo("chat"), body("m"), "m", false, 0, "");
     const result = (plugin.onRequest as (c: RequestContext) => unknown)(ctx);
     expect(result).toBeUndefined();
     expect(ctx.principal?.id).toBe("a");

@@ -6,7 +6,7 @@ import { openai } from "../../providers/index.ts";
 import { createTestGateway, readSSE } from "../../testing/index.ts";
 import { captureCompleted, chat, type RunningUpstream, startUpstream } from "../helpers/upstream.ts";
 
-const usage = (u: Partial<Usage>): Usage => ({ inputTokens: 0, outputTokens: 0, totalTokens: 0, cachedTokens: 0, reasoningTokens: 0, ...u });
+const usage = (u: Partial<Usage>): Usage => ({ inputTokens: 0, outputTokens: 0, totalTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, ...u });
 const NOW = Date.parse("2026-11-25T12:00:00Z");
 
 describe("requestCost", () => {
@@ -19,6 +19,15 @@ describe("requestCost", () => {
 
   it("bills cached tokens at the input rate and reasoning at the output rate when no separate rate is published", () => {
     expect(requestCost({ input: 1, output: 4 }, usage({ inputTokens: 500_000, cachedTokens: 500_000, outputTokens: 250_000, reasoningTokens: 250_000 }), NOW)).toBeCloseTo(0.5 + 1, 10);
+  });
+
+  it("bills cache writes at their own rate, Anthropic's at 1.25x input by default", () => {
+    const sonnet = PRICES["claude-sonnet-4-5"];
+    expect(sonnet.cacheWrite).toBe(3.75);
+    // 1M input: 200K read from the cache, 300K written to it, 500K plain; 10K output.
+    const usd = requestCost(sonnet, usage({ inputTokens: 1_000_000, cachedTokens: 200_000, cacheWriteTokens: 300_000, outputTokens: 10_000 }), NOW);
+    expect(usd).toBeCloseTo(0.5 * 3 + 0.2 * 0.3 + 0.3 * 3.75 + 0.01 * 15, 10);
+    expect(requestCost({ input: 2, output: 4 }, usage({ inputTokens: 1_000_000, cacheWriteTokens: 1_000_000 }), NOW)).toBeCloseTo(2, 10);
   });
 
   it("switches the whole request to long-context rates above the threshold", () => {

@@ -136,7 +136,7 @@ describe("fallback", () => {
     expect(res.headers.get("x-switchyard-attempts")).toBe("4");
     const body = await res.json();
     expect(Object.keys(body)).toEqual(["error"]);
-    expect(body.error.message).toBe("Mock upstream error 503");
+    expect(body.error.message).toBe(`Provider "b" failed with status 503: Mock upstream error 503`);
   });
 
   it("bounds the work of one request by its attempt budget, even when every target hangs", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { parseJsonObject, readBodyText } from "../../core/body.ts";
+import { checkJsonContentType, parseJsonObject, readBodyText } from "../../core/body.ts";
 import { GatewayError } from "../../core/errors.ts";
 
 const encoder = new TextEncoder();
@@ -183,5 +183,46 @@ describe("parseJsonObject", () => {
   it("renders the 400 in the OpenAI error shape", async () => {
     const body = await jsonError("[]").toResponse().json();
     expect(body).toEqual({ error: { message: "Request body must be a JSON object.", type: "invalid_request_error", code: "invalid_json", param: null } });
+  });
+});
+
+describe("content types, encodings and UTF-8", () => {
+  const gzip = async (text: string): Promise<Uint8Array<ArrayBuffer>> => new Uint8Array(await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer());
+  const post = (body: BodyInit, headers: Record<string, string>) => new Request("http://gateway.test/v1/chat/completions", { method: "POST", body, headers });
+
+  it("decodes a gzip or deflate body", async () => {
+    expect(await readBodyText(post(await gzip('{"a":1}'), { "content-encoding": "gzip" }), 1000)).toBe('{"a":1}');
+    const deflated = new Uint8Array(await new Response(new Blob(['{"b":2}']).stream().pipeThrough(new CompressionStream("deflate"))).arrayBuffer());
+    expect(await readBodyText(post(deflated, { "content-encoding": "deflate" }), 1000)).toBe('{"b":2}');
+  });
+
+  it("applies the size limit to what a compressed body decodes to (no zip bombs)", async () => {
+    const bomb = await gzip(`{"x":"${"a".repeat(2_000_000)}"}`);
+    expect(bomb.byteLength).toBeLessThan(10_000);
+    await expect(readBodyText(post(bomb, { "content-encoding": "gzip" }), 1_000_000)).rejects.toMatchObject({ status: 413 });
+  });
+
+  it("refuses an encoding it cannot decode with 415, and a corrupt one with 400, never echoing bytes", async () => {
+    await expect(readBodyText(post("x", { "content-encoding": "br" }), 1000)).rejects.toMatchObject({ status: 415, code: "unsupported_media_type" });
+    const error = await readBodyText(post(Uint8Array.of(0x1f, 0x8b, 0xff, 0x00, 0x13), { "content-encoding": "gzip" }), 1000).catch((e) => e as GatewayError);
+    expect(error).toMatchObject({ status: 400, code: "invalid_encoding" });
+    expect((error as GatewayError).message).not.toMatch(/[\u0000-\u001f\u0080-\uffff]/);
+  });
+
+  it("refuses invalid UTF-8 with 400, streamed or whole", async () => {
+    const bad = Uint8Array.of(0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d);
+    await expect(readBodyText(post(bad, {}), 1000)).rejects.toMatchObject({ status: 400, code: "invalid_utf8" });
+    const { stream } = source([bad]);
+    await expect(readBodyText(streamedRequest(stream), 1000)).rejects.toMatchObject({ status: 400, code: "invalid_utf8" });
+  });
+
+  it("takes JSON content types only", () => {
+    for (const ok of ["application/json", "application/json; charset=utf-8", "Application/JSON;charset=UTF-8", "application/vnd.api+json"]) {
+      expect(() => checkJsonContentType(new Headers({ "content-type": ok })), ok).not.toThrow();
+    }
+    for (const bad of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/json; charset=latin1", "application/jsonx"]) {
+      expect(() => checkJsonContentType(new Headers({ "content-type": bad })), bad).toThrow(expect.objectContaining({ status: 415 }));
+    }
+    expect(() => checkJsonContentType(new Headers())).toThrow(expect.objectContaining({ status: 415 }));
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, defineConfig, type GatewayConfig, validateConfig } from "../../core/config.ts";
 import type { ProviderAdapter } from "../../core/provider.ts";
 import { mock, openai } from "../../providers/index.ts";
+import { createGateway } from "../../core/gateway.ts";
 
 function adapter(overrides: Record<string, unknown> = {}): ProviderAdapter {
   return {
@@ -107,10 +108,13 @@ describe("validateConfig: invalid configs name the field path", () => {
   });
 
   it("names the provider's format and kind", () => {
-    expect(errorOf({ providers: { groq: adapter({ format: "gemini" }) } })).toBe(
-      'Invalid config at "providers.groq.format": must be "openai" or "anthropic"',
-    );
+    expect(errorOf({ providers: { groq: adapter({ format: 7 }) } })).toBe('Invalid config at "providers.groq.format": must be a string naming a wire format');
     expect(errorOf({ providers: { groq: adapter({ kind: 7 }) } })).toBe('Invalid config at "providers.groq.kind": must be a string');
+  });
+
+  it("refuses a provider whose wire format no dialect speaks, naming the known ones", async () => {
+    const groq = { ...openai(), format: "klingon" };
+    await expect(createGateway({ providers: { groq } })).rejects.toThrow('Invalid config at "providers.groq.format": no dialect speaks "klingon" (known: openai');
   });
 
   it("names the index of a bad provider model", () => {
@@ -172,5 +176,12 @@ describe("validateConfig: invalid configs name the field path", () => {
   // `unknown key 5` instead of saying that limits must be an object.
   it("reports a non-object limits as a type problem, not an unknown key", () => {
     expect(errorOf(base({ limits: 5 }))).not.toMatch(/unknown key/);
+  });
+  it("accepts server limits and names a bad one", () => {
+    expect(() => validateConfig(base({ server: { headersTimeoutMs: 1000, requestTimeoutMs: 2000, keepAliveTimeoutMs: 500, maxHeaderBytes: 4096, maxHeaders: 20 } }))).not.toThrow();
+    expect(errorOf(base({ server: { headersTimeoutMs: 0 } }))).toBe('Invalid config at "server.headersTimeoutMs": must be at least 1');
+    expect(errorOf(base({ server: { maxHeaderBytes: 100 } }))).toBe('Invalid config at "server.maxHeaderBytes": must be at least 1024');
+    expect(errorOf(base({ server: { idleTimeout: 5 } }))).toBe('Invalid config at "server.idleTimeout": unknown key "idleTimeout"');
+    expect(errorOf(base({ server: { headersTimeoutMs: 5000, requestTimeoutMs: 1000 } }))).toContain("headersTimeoutMs must not exceed requestTimeoutMs");
   });
 });

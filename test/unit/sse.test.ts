@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { OpenAIStreamScanner } from "../../core/sse.ts";
+import { OpenAIStreamScanner } from "../../dialects/openai/scanner.ts";
 import type { Usage } from "../../core/types.ts";
 
 const encoder = new TextEncoder();
@@ -32,7 +32,7 @@ const USAGE_CHUNK = JSON.stringify({
   },
 });
 
-const EXPECTED_USAGE: Usage = { inputTokens: 12, outputTokens: 7, totalTokens: 19, cachedTokens: 4, reasoningTokens: 2 };
+const EXPECTED_USAGE: Usage = { inputTokens: 12, outputTokens: 7, totalTokens: 19, cachedTokens: 4, cacheWriteTokens: 0, reasoningTokens: 2 };
 
 /** The data payloads of an OpenAI stream with include_usage, in order. */
 const EVENTS = [
@@ -198,7 +198,7 @@ describe("OpenAIStreamScanner: pass-through mode", () => {
     ];
     const scanner = new OpenAIStreamScanner(false);
     feed(scanner, [bytesOf(stream("\n\n", events))]);
-    expect(scanner.usage).toEqual({ inputTokens: 5, outputTokens: 3, totalTokens: 8, cachedTokens: 0, reasoningTokens: 0 });
+    expect(scanner.usage).toEqual({ inputTokens: 5, outputTokens: 3, totalTokens: 8, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
   });
 
   it("reads usage from a final event that has no trailing blank line", () => {
@@ -327,7 +327,7 @@ describe("OpenAIStreamScanner: strip mode", () => {
     const event = `data: ${chunk({}, { usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } })}\n\n`;
     const scanner = new OpenAIStreamScanner(true);
     expect(feed(scanner, [bytesOf(event)])).toEqual(bytesOf(event));
-    expect(scanner.usage).toEqual({ inputTokens: 1, outputTokens: 2, totalTokens: 3, cachedTokens: 0, reasoningTokens: 0 });
+    expect(scanner.usage).toEqual({ inputTokens: 1, outputTokens: 2, totalTokens: 3, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
   });
 
   it("keeps an event with choices: [] that carries no usage (Azure prompt filter results)", () => {

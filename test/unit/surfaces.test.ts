@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GatewayError } from "../../core/errors.ts";
-import { validateChatRequest, validateEmbeddingsRequest } from "../../core/surfaces.ts";
+import { validateChatRequest, validateEmbeddingsRequest } from "../../dialects/openai/validate.ts";
 
 function rejectionOf(validate: (body: Record<string, unknown>) => void, body: Record<string, unknown>): GatewayError {
   try {

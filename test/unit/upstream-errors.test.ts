@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { GatewayError } from "../../core/errors.ts";
-import { networkError, parseRetryAfter, timeoutError, upstreamError, UpstreamTimeout } from "../../core/upstream-errors.ts";
+import { networkError, parseRetryAfter, timeoutError, upstreamError, type UpstreamFailure, UpstreamTimeout } from "../../core/upstream-errors.ts";
+import { parseOpenAIError } from "../../dialects/openai/errors.ts";
 
 const OPENAI_400 = JSON.stringify({
   error: {
@@ -59,128 +60,141 @@ describe("parseRetryAfter", () => {
   });
 });
 
+const fail = (status: number, text: string, extra: Partial<UpstreamFailure> = {}): UpstreamFailure => ({
+  status,
+  text,
+  detail: parseOpenAIError(text),
+  retryAfter: null,
+  ...extra,
+});
+
 describe("upstreamError", () => {
-  it("keeps a 400 with its OpenAI body, not retryable, client fault", async () => {
-    const error = upstreamError("openai", 400, OPENAI_400, null);
+  it("rebuilds a 400 from the provider's type, code, param and message; the raw body stays for the log only", async () => {
+    const error = upstreamError("openai", fail(400, OPENAI_400));
     expect(error).toBeInstanceOf(GatewayError);
     expect(error.status).toBe(400);
     expect(error.retryable).toBe(false);
     expect(error.fault).toBe("client");
-    expect(error.code).toBe("upstream_rejected");
+    expect(error.code).toBe("context_length_exceeded");
     expect(error.type).toBe("invalid_request_error");
-    expect(error.body).toBe(OPENAI_400);
-    expect(error.message).toBe(`Provider "openai" returned status 400: ${OPENAI_400}`);
-    const response = error.toResponse();
-    expect(response.status).toBe(400);
-    expect(await response.text()).toBe(OPENAI_400);
+    expect(error.param).toBe("messages");
+    expect(error.message).toBe(JSON.parse(OPENAI_400).error.message);
+    expect(error.upstream).toMatchObject({ status: 400, type: "invalid_request_error", code: "context_length_exceeded", body: OPENAI_400 });
+    expect(JSON.parse(await error.toResponse().text())).toEqual({ error: { message: error.message, type: "invalid_request_error", code: "context_length_exceeded", param: "messages" } });
   });
 
   it.each([404, 422, 402])("keeps other request errors (%i) as non-retryable with their status", (status) => {
-    const error = upstreamError("openai", status, OPENAI_400, null);
+    const error = upstreamError("openai", fail(status, OPENAI_400));
     expect(error.status).toBe(status);
     expect(error.retryable).toBe(false);
     expect(error.fault).toBe("client");
-    expect(error.body).toBe(OPENAI_400);
   });
 
-  it.each([401, 403])("turns %i into a retryable 502 upstream_auth_failed that hides the upstream body", async (status) => {
-    const error = upstreamError("anthropic", status, '{"error":{"message":"invalid x-api-key sk-ant-123"}}', null);
+  it("scrubs a key the upstream echoes in its message", async () => {
+    const echo = JSON.stringify({ error: { message: "Invalid header Authorization: Bearer sk-proj-abcdefghijklmnop1234 for org", type: "invalid_request_error" } });
+    for (const status of [400, 429, 500]) {
+      const text = await upstreamError("openai", fail(status, echo)).toResponse().text();
+      expect(text).not.toContain("sk-proj-abcdefghijklmnop1234");
+      expect(text).toContain("[redacted]");
+    }
+  });
+
+  it.each([401, 403])("turns %i into a retryable 502 upstream_auth_failed that hides the upstream text", async (status) => {
+    const error = upstreamError("anthropic", fail(status, '{"error":{"message":"invalid x-api-key sk-ant-123"}}'));
     expect(error.status).toBe(502);
     expect(error.code).toBe("upstream_auth_failed");
     expect(error.fault).toBe("gateway");
     expect(error.retryable).toBe(true);
-    expect(error.body).toBeUndefined();
     expect(error.message).toBe(`Provider "anthropic" rejected the gateway's credentials (upstream status ${status}).`);
     const text = await error.toResponse().text();
     expect(text).not.toContain("sk-ant-123");
     expect(JSON.parse(text)).toEqual({ error: { message: error.message, type: "api_error", code: "upstream_auth_failed", param: null } });
   });
 
-  it("makes 429 retryable with a retry-after header and the rate-limit type", () => {
-    const error = upstreamError("openai", 429, OPENAI_429, "7");
+  it("makes 429 retryable with a retry-after header", () => {
+    const error = upstreamError("openai", fail(429, OPENAI_429, { retryAfter: "7" }));
     expect(error.status).toBe(429);
     expect(error.retryable).toBe(true);
     expect(error.fault).toBe("provider");
     expect(error.code).toBe("rate_limit_exceeded");
-    expect(error.type).toBe("rate_limit_error");
     expect(error.retryAfterMs).toBe(7000);
     expect(error.headers).toEqual({ "retry-after": "7" });
-    expect(error.body).toBe(OPENAI_429);
+    expect(error.message).toBe(`Provider "openai" failed with status 429: ${JSON.parse(OPENAI_429).error.message}`);
     expect(error.toResponse().headers.get("retry-after")).toBe("7");
   });
 
-  it("rounds a fractional retry-after up to whole seconds in the header", () => {
-    const error = upstreamError("openai", 429, "", "1.2");
-    expect(error.retryAfterMs).toBe(1200);
-    expect(error.headers).toEqual({ "retry-after": "2" });
+  it("gives a 429 without a body the rate-limit code and type", () => {
+    const error = upstreamError("openai", fail(429, ""));
+    expect(error.code).toBe("rate_limit_exceeded");
+    expect(error.type).toBe("rate_limit_error");
+  });
+
+  it("prefers retry-after-ms, and rounds a fractional retry-after up to whole seconds in the header", () => {
+    expect(upstreamError("openai", fail(429, "", { retryAfter: "1.2" })).headers).toEqual({ "retry-after": "2" });
+    const ms = upstreamError("openai", fail(429, "", { retryAfter: "9", retryAfterMs: "250" }));
+    expect(ms.retryAfterMs).toBe(250);
   });
 
   it("turns an HTTP-date retry-after into seconds for the client", () => {
     vi.useFakeTimers();
     vi.setSystemTime(new Date("2024-01-01T00:00:00Z"));
-    const error = upstreamError("openai", 429, "", "Mon, 01 Jan 2024 00:00:30 GMT");
+    const error = upstreamError("openai", fail(429, "", { retryAfter: "Mon, 01 Jan 2024 00:00:30 GMT" }));
     expect(error.retryAfterMs).toBe(30_000);
     expect(error.headers).toEqual({ "retry-after": "30" });
   });
 
   it("sends no retry-after header for a 429 without one", () => {
-    const error = upstreamError("openai", 429, OPENAI_429, null);
+    const error = upstreamError("openai", fail(429, OPENAI_429));
     expect(error.retryable).toBe(true);
     expect(error.retryAfterMs).toBeUndefined();
     expect(error.headers).toBeUndefined();
   });
 
   it("records retry-after on a 503 without echoing it as a header", () => {
-    const error = upstreamError("openai", 503, "", "4");
+    const error = upstreamError("openai", fail(503, "", { retryAfter: "4" }));
     expect(error.retryAfterMs).toBe(4000);
     expect(error.headers).toBeUndefined();
   });
 
-  it.each([500, 502, 503, 504, 501, 529])("makes %i a retryable provider fault", (status) => {
-    const error = upstreamError("azure", status, "", null);
+  it.each([500, 502, 503, 504, 501])("makes %i a retryable provider fault", (status) => {
+    const error = upstreamError("azure", fail(status, ""));
     expect(error.status).toBe(status);
     expect(error.retryable).toBe(true);
     expect(error.fault).toBe("provider");
     expect(error.code).toBe("upstream_error");
     expect(error.type).toBe("api_error");
-    expect(error.message).toBe(`Provider "azure" returned status ${status}.`);
+    expect(error.message).toBe(`Provider "azure" failed with status ${status}.`);
+  });
+
+  it("makes 529 (overloaded) a retryable provider fault of its own type", () => {
+    const error = upstreamError("claude", fail(529, ""));
+    expect(error.retryable).toBe(true);
+    expect(error.code).toBe("upstream_overloaded");
+    expect(error.type).toBe("overloaded_error");
   });
 
   it.each([408, 409])("makes %i retryable", (status) => {
-    const error = upstreamError("openai", status, "", null);
+    const error = upstreamError("openai", fail(status, ""));
     expect(error.retryable).toBe(true);
     expect(error.fault).toBe("provider");
   });
 
-  it("wraps a non-JSON body in the gateway's own OpenAI-shaped error", async () => {
-    const html = "<html><body><h1>502 Bad Gateway</h1></body></html>";
-    const error = upstreamError("openai", 502, html, null);
-    expect(error.body).toBeUndefined();
-    expect(error.message).toBe(`Provider "openai" returned status 502: ${html}`);
-    const parsed = (await error.toResponse().json()) as { error: Record<string, unknown> };
-    expect(parsed).toEqual({ error: { message: error.message, type: "api_error", code: "upstream_error", param: null } });
+  it("never sends an HTML page, a stack trace or other raw text on", async () => {
+    const html = "<html><body><h1>502 Bad Gateway</h1><pre>at /srv/app/node_modules/x.js:12</pre></body></html>";
+    const error = upstreamError("openai", fail(502, html));
+    expect(error.message).toBe('Provider "openai" failed with status 502.');
+    expect(await error.toResponse().text()).not.toContain("html");
+    expect(error.upstream?.body).toBe(html);
   });
 
-  it("wraps JSON bodies that are not OpenAI error objects", () => {
-    for (const text of ['{"message":"nope"}', '{"error":"nope"}', '{"error":{"message":42}}', '{"error":null}', "[1,2]", '{"error":{"message":"x"', " {\"error\":{\"message\":\"x\"}}"]) {
-      expect(upstreamError("p", 400, text, null).body, text).toBeUndefined();
-    }
+  it("passes the provider's request id on when it is a plain token", () => {
+    expect(upstreamError("openai", fail(500, "", { requestId: "req_abc123" })).headers).toEqual({ "x-switchyard-upstream-request-id": "req_abc123" });
+    expect(upstreamError("openai", fail(500, "", { requestId: "<script>" })).headers).toBeUndefined();
   });
 
-  it("passes through an OpenAI-shaped body on a 5xx too", () => {
-    const body = '{"error":{"message":"The server had an error","type":"server_error","param":null,"code":null}}';
-    expect(upstreamError("openai", 500, body, null).body).toBe(body);
-  });
-
-  it("truncates a long error text in the message", () => {
-    const text = "x".repeat(2000);
-    const error = upstreamError("p", 500, text, null);
-    expect(error.message).toBe(`Provider "p" returned status 500: ${"x".repeat(500)}…`);
-  });
-
-  it("keeps an error text of exactly 500 characters whole", () => {
-    const text = "y".repeat(500);
-    expect(upstreamError("p", 500, text, null).message).toBe(`Provider "p" returned status 500: ${text}`);
+  it("cuts a long provider message", () => {
+    const text = JSON.stringify({ error: { message: "x".repeat(2000) } });
+    expect(upstreamError("p", fail(500, text)).message).toBe(`Provider "p" failed with status 500: ${"x".repeat(1000)}…`);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { extractUsageFromJson, usageFromOpenAI } from "../../core/usage.ts";
+import { extractUsageFromJson, usageFromOpenAI } from "../../dialects/openai/usage.ts";
 
 describe("usageFromOpenAI", () => {
   it("normalises a chat usage object with nested details", () => {
@@ -11,7 +11,7 @@ describe("usageFromOpenAI", () => {
         prompt_tokens_details: { cached_tokens: 1024, audio_tokens: 0 },
         completion_tokens_details: { reasoning_tokens: 128, audio_tokens: 0, accepted_prediction_tokens: 0 },
       }),
-    ).toEqual({ inputTokens: 1200, outputTokens: 300, totalTokens: 1500, cachedTokens: 1024, reasoningTokens: 128 });
+    ).toEqual({ inputTokens: 1200, outputTokens: 300, totalTokens: 1500, cachedTokens: 1024, cacheWriteTokens: 0, reasoningTokens: 128 });
   });
 
   it("defaults missing or null details to zero", () => {
@@ -20,13 +20,15 @@ describe("usageFromOpenAI", () => {
       outputTokens: 4,
       totalTokens: 7,
       cachedTokens: 0,
+      cacheWriteTokens: 0,
       reasoningTokens: 0,
     });
     expect(
       usageFromOpenAI({ prompt_tokens: 3, completion_tokens: 4, total_tokens: 7, prompt_tokens_details: null, completion_tokens_details: null }),
-    ).toMatchObject({ cachedTokens: 0, reasoningTokens: 0 });
+    ).toMatchObject({ cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
     expect(usageFromOpenAI({ prompt_tokens: 3, prompt_tokens_details: {}, completion_tokens_details: {} })).toMatchObject({
       cachedTokens: 0,
+      cacheWriteTokens: 0,
       reasoningTokens: 0,
     });
   });
@@ -37,6 +39,7 @@ describe("usageFromOpenAI", () => {
       outputTokens: 0,
       totalTokens: 8,
       cachedTokens: 0,
+      cacheWriteTokens: 0,
       reasoningTokens: 0,
     });
   });
@@ -57,11 +60,11 @@ describe("usageFromOpenAI", () => {
         total_tokens: Number.POSITIVE_INFINITY,
         prompt_tokens_details: { cached_tokens: "4" },
       }),
-    ).toEqual({ inputTokens: 0, outputTokens: 0, totalTokens: 0, cachedTokens: 0, reasoningTokens: 0 });
+    ).toEqual({ inputTokens: 0, outputTokens: 0, totalTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
   });
 
   it("returns zeros for an empty object", () => {
-    expect(usageFromOpenAI({})).toEqual({ inputTokens: 0, outputTokens: 0, totalTokens: 0, cachedTokens: 0, reasoningTokens: 0 });
+    expect(usageFromOpenAI({})).toEqual({ inputTokens: 0, outputTokens: 0, totalTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
   });
 
   it("returns null for anything that is not an object", () => {
@@ -99,6 +102,7 @@ describe("extractUsageFromJson", () => {
       outputTokens: 10,
       totalTokens: 29,
       cachedTokens: 8,
+      cacheWriteTokens: 0,
       reasoningTokens: 3,
     });
   });
@@ -109,7 +113,7 @@ describe("extractUsageFromJson", () => {
 
   it("reads usage that is not the last key", () => {
     const text = '{"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3},"choices":[{"message":{"content":"}"}}]}';
-    expect(extractUsageFromJson(text)).toEqual({ inputTokens: 1, outputTokens: 2, totalTokens: 3, cachedTokens: 0, reasoningTokens: 0 });
+    expect(extractUsageFromJson(text)).toEqual({ inputTokens: 1, outputTokens: 2, totalTokens: 3, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
   });
 
   it("reads embeddings usage (no completion tokens)", () => {
@@ -119,7 +123,7 @@ describe("extractUsageFromJson", () => {
       model: "text-embedding-3-small",
       usage: { prompt_tokens: 8, total_tokens: 8 },
     };
-    expect(extractUsageFromJson(JSON.stringify(body))).toEqual({ inputTokens: 8, outputTokens: 0, totalTokens: 8, cachedTokens: 0, reasoningTokens: 0 });
+    expect(extractUsageFromJson(JSON.stringify(body))).toEqual({ inputTokens: 8, outputTokens: 0, totalTokens: 8, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
   });
 
   it("returns null when there is no usage", () => {
@@ -137,7 +141,7 @@ describe("extractUsageFromJson", () => {
     const text =
       '{"first":{"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}},' +
       '"usage":{"prompt_tokens":40,"completion_tokens":2,"total_tokens":42,"prompt_tokens_details":{"cached_tokens":32}}}';
-    expect(extractUsageFromJson(text)).toEqual({ inputTokens: 40, outputTokens: 2, totalTokens: 42, cachedTokens: 32, reasoningTokens: 0 });
+    expect(extractUsageFromJson(text)).toEqual({ inputTokens: 40, outputTokens: 2, totalTokens: 42, cachedTokens: 32, cacheWriteTokens: 0, reasoningTokens: 0 });
   });
 
   it("ignores the word usage inside string content (escaped quotes)", () => {

@@ -1,8 +1,11 @@
+import type { StreamScanner } from "../../core/dialect.ts";
+import type { Usage } from "../../core/types.ts";
 import { usageFromOpenAI } from "./usage.ts";
-import type { Usage } from "./types.ts";
 
 const encoder = new TextEncoder();
 const HAS_USAGE = /"usage"\s*:\s*\{/;
+/** An OpenAI-format stream reports a failure mid-way as a chunk with a top-level `error`. */
+const HAS_ERROR = /^\s*\{\s*"error"\s*:/;
 
 /** The event separator is a blank line; servers may use LF or CRLF line endings. */
 function nextBoundary(text: string, from: number): { at: number; length: number } | null {
@@ -27,8 +30,9 @@ function dataOf(event: string): string | null {
  * mode the bytes out are the bytes in. When the gateway asked the upstream for usage the client
  * did not ask for, it drops the usage-only final chunk so the client sees what it requested.
  */
-export class OpenAIStreamScanner {
+export class OpenAIStreamScanner implements StreamScanner {
   usage: Usage | null = null;
+  upstreamError: { type: string; message: string } | null = null;
   sawDone = false;
   private readonly decoder = new TextDecoder();
   private pending = "";
@@ -64,6 +68,7 @@ export class OpenAIStreamScanner {
   private inspect(event: string): boolean {
     if (!HAS_USAGE.test(event)) {
       if (event.indexOf("[DONE]") >= 0 && dataOf(event) === "[DONE]") this.sawDone = true;
+      else if (event.indexOf('"error"') >= 0) this.noteError(dataOf(event));
       return false;
     }
     const data = dataOf(event);
@@ -75,6 +80,20 @@ export class OpenAIStreamScanner {
       return this.stripUsageChunk && Array.isArray(parsed.choices) && parsed.choices.length === 0;
     } catch {
       return false;
+    }
+  }
+
+  private noteError(data: string | null): void {
+    if (data === null || !HAS_ERROR.test(data)) return;
+    try {
+      const error = (JSON.parse(data) as { error?: { type?: unknown; message?: unknown } }).error;
+      if (error === null || typeof error !== "object") return;
+      this.upstreamError = {
+        type: typeof error.type === "string" ? error.type : "api_error",
+        message: typeof error.message === "string" ? error.message : "The upstream reported an error mid-stream.",
+      };
+    } catch {
+      // Not JSON: not an error event either.
     }
   }
 }

@@ -1,10 +1,11 @@
-import type { Usage } from "./types.ts";
+import { valueEnd } from "../../core/json-text.ts";
+import type { Usage } from "../../core/types.ts";
 
 interface OpenAIUsage {
   prompt_tokens?: number;
   completion_tokens?: number;
   total_tokens?: number;
-  prompt_tokens_details?: { cached_tokens?: number } | null;
+  prompt_tokens_details?: { cached_tokens?: number; cache_write_tokens?: number } | null;
   completion_tokens_details?: { reasoning_tokens?: number } | null;
 }
 
@@ -23,6 +24,8 @@ export function usageFromOpenAI(raw: unknown): Usage | null {
     outputTokens,
     totalTokens: typeof u.total_tokens === "number" ? count(u.total_tokens) : inputTokens + outputTokens,
     cachedTokens: count(u.prompt_tokens_details?.cached_tokens),
+    // OpenAI bills no cache writes; servers that proxy Anthropic report them here.
+    cacheWriteTokens: count(u.prompt_tokens_details?.cache_write_tokens),
     reasoningTokens: count(u.completion_tokens_details?.reasoning_tokens),
   };
 }
@@ -39,18 +42,11 @@ export function extractUsageFromJson(text: string): Usage | null {
   let lastStart = -1;
   while ((match = USAGE_KEY.exec(text)) !== null) lastStart = match.index + match[0].length - 1;
   if (lastStart < 0) return null;
-  // The usage object holds only numbers and nested objects, so brace counting is exact here.
-  let depth = 0;
-  for (let i = lastStart; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (ch === 123) depth++;
-    else if (ch === 125 && --depth === 0) {
-      try {
-        return usageFromOpenAI(JSON.parse(text.slice(lastStart, i + 1)));
-      } catch {
-        return null;
-      }
-    }
+  const end = valueEnd(text, lastStart);
+  if (end < 0) return null;
+  try {
+    return usageFromOpenAI(JSON.parse(text.slice(lastStart, end)));
+  } catch {
+    return null;
   }
-  return null;
 }
