@@ -1,4 +1,5 @@
 import type { RequestContext } from "../../core/context.ts";
+import { hasCode } from "../../core/error-codes.ts";
 import { definePlugin, type Plugin } from "../../core/plugin.ts";
 import type { ServerControl } from "../../core/server-control.ts";
 import { offerState, previousState } from "../handover.ts";
@@ -147,7 +148,7 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
     const usd = ctx.vars.costUsd;
     if (typeof usd === "number") cost.inc(labels, usd, key);
     for (const attempt of ctx.attempts) attempts.inc([attempt.target.provider, names.model(ctx, attempt.target), attempt.outcome]);
-    if (ctx.status === 429 && ctx.error !== null && ctx.error.code === "rate_limit_exceeded") rateLimited.inc([route, ctx.error.fault]);
+    if (ctx.status === 429 && ctx.error !== null && hasCode(ctx.error, "rate_limit_exceeded")) rateLimited.inc([route, ctx.error.fault]);
   }
 
   const plugin = definePlugin<MetricsPlugin>({
