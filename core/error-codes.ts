@@ -53,6 +53,16 @@ export const ERROR_CODES = {
   insufficient_quota: { status: 429, fault: "policy", retryable: false, source: "budget", when: "The key's or team's budget for the period is spent." },
   limits_unavailable: { status: 503, fault: "policy", retryable: true, source: "rateLimit, budget", when: "The counter store is unreachable and the plugin fails closed (`failOpen: false`)." },
 
+  // ── the admin API (`admin`) ──────────────────────────────────────────────────────────────────
+  invalid_admin_key: { status: 401, fault: "policy", retryable: false, source: "admin", when: "The admin key is missing or wrong (virtual keys cannot use the admin API)." },
+  key_not_found: { status: 404, fault: "client", retryable: false, source: "admin", when: "No key has that id." },
+  team_not_found: { status: 404, fault: "client", retryable: false, source: "admin", when: "No key belongs to that team." },
+  conflict: { status: 409, fault: "client", retryable: false, source: "admin", when: "A key with that id or secret exists already." },
+  body_too_large: { status: 413, fault: "client", retryable: false, source: "admin", when: "An admin request body is over its limit." },
+  store_unavailable: { status: 503, fault: "gateway", retryable: true, source: "admin", when: "The key store cannot be reached; nothing was changed." },
+  reload_unavailable: { status: 501, fault: "gateway", retryable: false, source: "admin", when: "The gateway does not run in a server that can reload it." },
+  reload_failed: { status: 422, fault: "client", retryable: false, source: "admin", when: "In a reload result: the new config was refused and the old one keeps serving." },
+
   // ── upstream faults ──────────────────────────────────────────────────────────────────────────
   no_target_available: { status: 503, fault: "provider", retryable: true, source: "core", when: "Every target of the plan was skipped (open circuits) before any was tried." },
   circuit_open: { status: 503, fault: "provider", retryable: true, source: "circuitBreaker", when: "Recorded on an attempt the breaker skipped (`ctx.attempts`, logs); never sent on its own." },

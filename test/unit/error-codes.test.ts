@@ -29,17 +29,18 @@ function sources(dir: string): string[] {
   return out;
 }
 
-/** Every code literal the built-in code raises: on lines that set a `code`, call `badRequest` or record an `errorCode`. */
+/** Every code literal the built-in code raises: on lines that set a `code`, call an error helper or record an `errorCode`. */
 function raisedCodes(): Map<string, string> {
   const found = new Map<string, string>();
   for (const dir of ["core", "plugins", "providers", "dialects"]) {
     for (const file of sources(join(root, dir))) {
       if (file.endsWith("error-codes.ts")) continue;
       readFileSync(file, "utf8").split("\n").forEach((line, i) => {
-        if (!/\bcode:|badRequest\(|errorCode = |guardError\(|codedError\(/.test(line)) return;
-        for (const match of line.matchAll(/"([a-z][a-z0-9]*(?:_[a-z0-9]+)+)"/g)) {
-          if (!TYPES.has(match[1])) found.set(match[1], `${file.slice(root.length + 1)}:${i + 1}`);
-        }
+        if (!/\bcode:|badRequest\(|problem\(|errorCode = |guardError\(|codedError\(/.test(line)) return;
+        const where = `${file.slice(root.length + 1)}:${i + 1}`;
+        for (const match of line.matchAll(/"([a-z][a-z0-9]*(?:_[a-z0-9]+)+)"/g)) if (!TYPES.has(match[1])) found.set(match[1], where);
+        // One-word codes, where the argument position says it is one.
+        for (const match of line.matchAll(/(?:\bcode: |problem\(\d+, )"([a-z0-9]+)"/g)) found.set(match[1], where);
       });
     }
   }
