@@ -13,7 +13,6 @@ import { scrapeGuard } from "./scrape-auth.ts";
 export { OTHER_MODEL, UNROUTED } from "./labels.ts";
 
 export { CONTENT_TYPE as PROMETHEUS_CONTENT_TYPE, escapeLabelValue } from "./exposition.ts";
-export type { LogStatsSource } from "./sources.ts";
 export type { LogQueueStats } from "../../core/log-queue.ts";
 
 export interface MetricsOptions {
@@ -63,8 +62,8 @@ function upstreamMs(ctx: RequestContext): number {
  * Prometheus metrics at `GET /metrics` (names prefixed `switchyard_`): requests by route,
  * provider, model, status and fault class; latency histograms (total, time to first byte,
  * gateway overhead); tokens; cost; upstream attempts; requests in flight; and, read from other
- * plugins at scrape time, log queues (`logStats()`), circuit states and rate-limit and budget
- * refusals. Recording happens in `onComplete`, after the response has gone.
+ * plugins at scrape time through their `api` (`pluginApis`): log queues, circuit states and
+ * rate-limit and budget refusals. Recording happens in `onComplete`, after the response has gone.
  */
 export function metrics(options: MetricsOptions = {}): MetricsPlugin {
   const path = options.path ?? "/metrics";
