@@ -1,28 +1,13 @@
 import * as v from "valibot";
-import { badRequest } from "../../core/errors.ts";
+import { checkBody, modelId, roleMessage } from "../validate.ts";
 
 /**
  * Request validation for the OpenAI surfaces. Only what the gateway itself relies on is checked
  * (the upstream judges the rest), and objects are loose: unknown fields pass through to the provider.
  */
-const message = v.looseObject({
-  role: v.string("must be a string"),
-});
-
-/**
- * The model id travels on in response headers (`x-switchyard-model`) and log lines, so control
- * characters, which no provider uses in a model id, are refused here rather than breaking either.
- */
-const modelId = v.pipe(
-  v.string("must be a string"),
-  v.minLength(1, "must not be empty"),
-  // deno-lint-ignore no-control-regex
-  v.regex(/^[^\u0000-\u001f\u007f]*$/, "must not contain control characters"),
-);
-
 const chatRequest = v.looseObject({
   model: modelId,
-  messages: v.pipe(v.array(message, "must be an array of messages"), v.minLength(1, "must contain at least one message")),
+  messages: v.pipe(v.array(roleMessage, "must be an array of messages"), v.minLength(1, "must contain at least one message")),
   stream: v.optional(v.nullable(v.boolean("must be a boolean"))),
   stream_options: v.optional(
     v.nullable(v.looseObject({ include_usage: v.optional(v.nullable(v.boolean("must be a boolean"))) }, "must be an object")),
@@ -45,29 +30,10 @@ const embeddingsRequest = v.looseObject({
   input: embeddingInput,
 });
 
-function pathOf(issue: v.BaseIssue<unknown>): string {
-  let path = "";
-  for (const item of issue.path ?? []) {
-    const key = item.key;
-    path += typeof key === "number" ? `[${key}]` : path.length === 0 ? String(key) : `.${String(key)}`;
-  }
-  return path;
-}
-
-function check(schema: v.GenericSchema, body: Record<string, unknown>): void {
-  const result = v.safeParse(schema, body, { abortEarly: true });
-  if (result.success) return;
-  const issue = result.issues[0];
-  const path = pathOf(issue);
-  const missing = issue.input === undefined;
-  const text = missing ? `Missing required parameter: '${path}'.` : `Invalid value for '${path}': ${issue.message}.`;
-  throw badRequest(text, path || null, missing ? "missing_required_parameter" : "invalid_value");
-}
-
 export function validateChatRequest(body: Record<string, unknown>): void {
-  check(chatRequest, body);
+  checkBody(chatRequest, body);
 }
 
 export function validateEmbeddingsRequest(body: Record<string, unknown>): void {
-  check(embeddingsRequest, body);
+  checkBody(embeddingsRequest, body);
 }
