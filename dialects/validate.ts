@@ -18,9 +18,12 @@ export const modelId = v.pipe(
 );
 
 /** A message: an object with a string `role` (the rest is the upstream's to judge). */
-export const roleMessage = v.looseObject({
-  role: v.string("must be a string"),
-});
+export const roleMessage = v.looseObject(
+  {
+    role: v.string("must be a string"),
+  },
+  "must be an object",
+);
 
 function pathOf(issue: v.BaseIssue<unknown>): string {
   let path = "";
