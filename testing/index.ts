@@ -1,6 +1,7 @@
 /**
  * Helpers for testing gateways and plugins in-process: a gateway on the built-in mock provider,
- * request shortcuts, and an HTTP mock upstream in the OpenAI wire format with fault injection.
+ * request shortcuts, and HTTP mock upstreams in the OpenAI and Anthropic wire formats with fault
+ * injection.
  */
 import { createGateway, type Gateway } from "../core/gateway.ts";
 import type { GatewayConfig } from "../core/config.ts";
@@ -13,6 +14,9 @@ export { counterStoreConformance, type ConformanceCase } from "./counter-store-c
 export { logSinkConformance, type ReadSink } from "./sink-conformance.ts";
 export { sampleLogRecord } from "./log-record-sample.ts";
 export { mockUpstream, type MockFault, type MockUpstream, type MockUpstreamOptions, type RecordedCall, type StreamGate } from "./mock-upstream.ts";
+export { anthropicErrorBody, mockAnthropicUpstream, type MockAnthropicUpstream, type MockAnthropicUpstreamOptions } from "./mock-anthropic-upstream.ts";
+export { mockAnthropicMessage, mockAnthropicStreamEvents, mockInputTokens, MockPromptCache } from "./mock-anthropic-llm.ts";
+export type { MockControls } from "./mock-harness.ts";
 
 export interface TestGateway extends Gateway {
   /** Errors the gateway reported (onComplete failures, gateway faults), newest last. */
