@@ -17,6 +17,8 @@ export { mockUpstream, type MockFault, type MockUpstream, type MockUpstreamOptio
 export { anthropicErrorBody, mockAnthropicUpstream, type MockAnthropicUpstream, type MockAnthropicUpstreamOptions } from "./mock-anthropic-upstream.ts";
 export { mockAnthropicMessage, mockAnthropicStreamEvents, mockInputTokens, MockPromptCache } from "./mock-anthropic-llm.ts";
 export type { MockControls } from "./mock-harness.ts";
+export { decodeStream, dialectConformance, difference, type DialectTranscript, foldStream } from "./dialect-conformance.ts";
+export { anthropicTranscripts, neutralRequest } from "./transcripts/anthropic.ts";
 
 export interface TestGateway extends Gateway {
   /** Errors the gateway reported (onComplete failures, gateway faults), newest last. */
