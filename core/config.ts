@@ -18,11 +18,31 @@ export interface GatewayLimits {
   maxTimeoutMs?: number;
 }
 
+/**
+ * Limits on what a client connection may cost the HTTP server, applied by every runtime adapter
+ * (Node, Deno and Bun alike) when it serves the gateway. A client over a limit gets a JSON error
+ * (408 or 431) and its connection is closed.
+ */
+export interface ServerLimits {
+  /** Time from a connection opening (or a request beginning) to the end of its headers. Default 10 000 ms. */
+  headersTimeoutMs?: number;
+  /** Time to receive a whole request, headers and body (the response is not counted). Default 60 000 ms. */
+  requestTimeoutMs?: number;
+  /** How long a keep-alive connection may sit idle between requests. Default 65 000 ms. */
+  keepAliveTimeoutMs?: number;
+  /** Largest request line and header block, in bytes. Default 16 384. */
+  maxHeaderBytes?: number;
+  /** Most header fields in one request. Default 100. */
+  maxHeaders?: number;
+}
+
 export interface GatewayConfig {
   /** Named providers; a request addresses one as `<name>/<model>`, or through route aliases. */
   providers: Record<string, ProviderAdapter>;
   plugins?: Plugin[];
   limits?: GatewayLimits;
+  /** Slow-client and header limits for the HTTP server that serves this gateway. */
+  server?: ServerLimits;
   /** How bytes reach providers. Runtime adapters supply their fastest; default is `fetch`. */
   upstream?: UpstreamClient;
   /** Where problems that must not fail a request go (onComplete errors, for example). */
@@ -73,6 +93,24 @@ const configSchema = v.strictObject(
           maxTimeoutMs: v.optional(positiveInt),
         },
         "must be an object",
+      ),
+    ),
+    server: v.optional(
+      v.pipe(
+        v.strictObject(
+          {
+            headersTimeoutMs: v.optional(positiveInt),
+            requestTimeoutMs: v.optional(positiveInt),
+            keepAliveTimeoutMs: v.optional(positiveInt),
+            maxHeaderBytes: v.optional(v.pipe(positiveInt, v.minValue(1024, "must be at least 1024"))),
+            maxHeaders: v.optional(v.pipe(positiveInt, v.maxValue(1000, "must be at most 1000"))),
+          },
+          "must be an object",
+        ),
+        v.check(
+          (limits) => limits.headersTimeoutMs === undefined || limits.requestTimeoutMs === undefined || limits.headersTimeoutMs <= limits.requestTimeoutMs,
+          "headersTimeoutMs must not exceed requestTimeoutMs",
+        ),
       ),
     ),
     upstream: v.optional(v.looseObject({ request: v.custom(isFunction, "must be a function") }, "must be an upstream client")),

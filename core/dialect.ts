@@ -12,7 +12,7 @@
 import type { CanonicalRequest, CanonicalResponse, StreamEvent } from "./canonical.ts";
 import type { RequestBody } from "./context.ts";
 import type { GatewayError } from "./errors.ts";
-import type { Usage, WireFormat } from "./types.ts";
+import type { ModelEntry, Usage, WireFormat } from "./types.ts";
 
 /** Turns an upstream event stream, as bytes, into neutral events. One per stream. */
 export interface StreamDecoder {
@@ -102,6 +102,8 @@ export interface Dialect {
   estimateInputTokens(body: RequestBody): number;
   /** The most output tokens the request lets the model produce (`max_tokens` …), or null when it sets none. */
   maxOutputTokens(body: RequestBody): number | null;
+  /** `GET /v1/models` for this dialect's clients: the list, or the one model `only` names (it is known to exist). */
+  encodeModels(models: readonly ModelEntry[], only: string | null, createdAt: number): string;
   /** Client headers forwarded to an upstream of the same dialect (`anthropic-beta` …), lowercase. */
   readonly forwardHeaders: readonly string[];
 

@@ -1,5 +1,5 @@
 import { Completions } from "./completions.ts";
-import { ConfigError, type GatewayConfig, validateConfig } from "./config.ts";
+import { ConfigError, type GatewayConfig, type ServerLimits, validateConfig } from "./config.ts";
 import { type GatewayError, internalError } from "./errors.ts";
 import { createHttpApp, type ExtraRoute, fetchWithChatFastPath, type NamedReadyCheck, reservedRouteReason } from "./http.ts";
 import { DEFAULT_MAX_JSON_DEPTH } from "./body.ts";
@@ -40,6 +40,8 @@ export interface Gateway {
   /** Plugins in the order they run, and what they registered. */
   readonly plugins: readonly Plugin[];
   readonly providers: ReadonlyMap<string, ProviderAdapter>;
+  /** The config's `server` limits, which a runtime adapter's `serve` applies (its own options win). */
+  readonly serverLimits: Readonly<ServerLimits>;
   /** Every model id the gateway serves (aliases and `provider/model`), before per-caller filtering. */
   models(): readonly ModelEntry[];
   /** Requests begun and not finished; streams count until they end. */
@@ -175,6 +177,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     request: (path, init) => asPromise(appFetch(new Request(new URL(path, "http://gateway.local"), init))),
     plugins: chain.plugins,
     providers,
+    serverLimits: Object.freeze({ ...config.server }),
     models: () => models,
     get inFlight() {
       return completions.inFlight;

@@ -4,7 +4,7 @@ import { requestIdFor } from "./context.ts";
 import { type GatewayError, internalError, methodNotAllowed, notFound } from "./errors.ts";
 import type { Pipeline } from "./pipeline.ts";
 import type { ReadyCheck, RouteHandler, RouteMethod } from "./plugin.ts";
-import { dialectForPath, MODELS_SURFACE, type SurfaceSpec } from "./surfaces.ts";
+import { dialectForPath, modelsSurfaceFor, type SurfaceSpec } from "./surfaces.ts";
 
 /** A route a plugin registered at setup. */
 export interface ExtraRoute {
@@ -107,9 +107,9 @@ export function createHttpApp(state: HttpState): Hono {
   const app = new Hono();
 
   for (const surface of surfaces) app.post(surface.path, (c) => pipeline.inference(c.req.raw, surface));
-  app.get("/v1/models", (c) => pipeline.listModels(c.req.raw, MODELS_SURFACE, null));
+  app.get("/v1/models", (c) => pipeline.listModels(c.req.raw, modelsSurfaceFor(c.req.raw.headers), null));
   // Decoded by the pipeline, so a malformed escape is the client's 400 and is logged like any request.
-  app.get("/v1/models/*", (c) => pipeline.listModels(c.req.raw, MODELS_SURFACE, modelPathOf(c.req.raw.url)));
+  app.get("/v1/models/*", (c) => pipeline.listModels(c.req.raw, modelsSurfaceFor(c.req.raw.headers), modelPathOf(c.req.raw.url)));
   app.get("/health", (c) => json('{"status":"ok"}', c.req.raw));
   app.get("/ready", (c) => readiness(state, c.req.raw));
   for (const route of state.routes) {

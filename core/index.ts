@@ -5,7 +5,7 @@
 export { createGateway, type Gateway, type GatewayOptions } from "./gateway.ts";
 export { reloadingGateway, type ReloadingGateway, type ReloadingGatewayOptions } from "./reloading.ts";
 export type { ConfigStatus, ReloadResult, ServerControl } from "./server-control.ts";
-export { ConfigError, defineConfig, type GatewayConfig, type GatewayLimits } from "./config.ts";
+export { ConfigError, defineConfig, type GatewayConfig, type GatewayLimits, type ServerLimits } from "./config.ts";
 export {
   definePlugin,
   HOOK_NAMES,

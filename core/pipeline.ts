@@ -121,14 +121,8 @@ export class Pipeline {
       if (early !== undefined) return await this.commit(ctx, early, false);
       let models = this.models().slice();
       if (this.chain.filterModels !== null) models = await runTransform(this.chain.filterModels, ctx, models);
-      const created = Math.floor(this.createdAt / 1000);
-      const rows = models.map((m) => ({ id: m.id, object: "model", created, owned_by: m.owned_by }));
-      let payload: unknown = { object: "list", data: rows };
-      if (only !== null) {
-        payload = rows.find((row) => row.id === only);
-        if (payload === undefined) throw modelNotFound(only);
-      }
-      return this.commit(ctx, this.jsonAnswer(ctx, 200, JSON.stringify(payload)), false);
+      if (only !== null && !models.some((m) => m.id === only)) throw modelNotFound(only);
+      return this.commit(ctx, this.jsonAnswer(ctx, 200, ctx.dialect.encodeModels(models, only, this.createdAt)), false);
     } catch (error) {
       return this.fail(ctx, error);
     }

@@ -21,6 +21,7 @@ const ENFORCE_RANK = { pre: 0, normal: 1, post: 2 } as const;
 function compileFilter(filter: HookFilter | undefined): ((ctx: RequestContext) => boolean) | null {
   if (filter === undefined) return null;
   const surfaces = filter.surfaces && filter.surfaces.length > 0 ? new Set(filter.surfaces) : null;
+  const operations = filter.operations && filter.operations.length > 0 ? new Set(filter.operations) : null;
   const exact = new Set<string>();
   const patterns: RegExp[] = [];
   for (const m of filter.models ?? []) {
@@ -29,9 +30,10 @@ function compileFilter(filter: HookFilter | undefined): ((ctx: RequestContext) =
     else patterns.push(m.global || m.sticky ? new RegExp(m.source, m.flags.replace(/[gy]/g, "")) : m);
   }
   const anyModel = exact.size === 0 && patterns.length === 0;
-  if (surfaces === null && anyModel) return null;
+  if (surfaces === null && operations === null && anyModel) return null;
   return (ctx) => {
     if (surfaces !== null && !surfaces.has(ctx.surface)) return false;
+    if (operations !== null && (ctx.operation === null || !operations.has(ctx.operation))) return false;
     if (anyModel || exact.has(ctx.model)) return true;
     for (const p of patterns) if (p.test(ctx.model)) return true;
     return false;

@@ -2,7 +2,7 @@ import type { RequestContext } from "./context.ts";
 import type { GatewayError } from "./errors.ts";
 import type { ProviderAdapter } from "./provider.ts";
 import type { ServerControl } from "./server-control.ts";
-import type { Attempt, AttemptDecision, ModelEntry, Surface, Target } from "./types.ts";
+import type { Attempt, AttemptDecision, ModelEntry, Operation, Surface, Target } from "./types.ts";
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -10,6 +10,11 @@ type MaybePromise<T> = T | Promise<T>;
 export interface HookFilter {
   /** Run only for these surfaces. */
   surfaces?: readonly Surface[];
+  /**
+   * Run only for requests asking a provider for one of these, on whatever surface and in whatever
+   * dialect they came (`generate` covers chat completions and Anthropic messages alike).
+   */
+  operations?: readonly Operation[];
   /** Run only when the requested model matches one of these (exact string or RegExp). */
   models?: readonly (string | RegExp)[];
 }

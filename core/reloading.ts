@@ -150,6 +150,10 @@ export async function reloadingGateway(options: ReloadingGatewayOptions): Promis
     get providers() {
       return current.providers;
     },
+    // Read when the server starts listening: a reload cannot change the limits of a server already up.
+    get serverLimits() {
+      return current.serverLimits;
+    },
     models: () => current.models(),
     get inFlight() {
       let total = current.inFlight;

@@ -7,6 +7,7 @@ import type { RequestBody, SurfaceInfo } from "./context.ts";
 import type { Dialect } from "./dialect.ts";
 import type { Operation, Surface } from "./types.ts";
 import { estimateEmbeddingsInputTokens, openai, validateEmbeddingsRequest } from "../dialects/openai/index.ts";
+import { anthropic, estimateAnthropicInputTokens, validateCountTokensRequest } from "../dialects/anthropic/index.ts";
 
 export interface SurfaceSpec extends SurfaceInfo {
   readonly path: string;
@@ -54,13 +55,38 @@ export const MODELS_SURFACE: SurfaceInfo = {
   maxOutputTokens: () => null,
 };
 
+/** The same list for Anthropic clients, which say who they are with `anthropic-version`. */
+const ANTHROPIC_MODELS_SURFACE: SurfaceInfo = { ...MODELS_SURFACE, dialect: anthropic };
+
+/** Which dialect a `GET /v1/models` speaks: both OpenAI and Anthropic clients ask that path. */
+export function modelsSurfaceFor(headers: Headers): SurfaceInfo {
+  return headers.has("anthropic-version") ? ANTHROPIC_MODELS_SURFACE : MODELS_SURFACE;
+}
+
+/**
+ * Anthropic's token count: native when the target speaks Anthropic, otherwise the gateway's own
+ * estimate, answered in Anthropic's shape and flagged with `x-switchyard-estimated: true`.
+ */
+const countTokens: SurfaceSpec = {
+  name: "count_tokens",
+  path: "/v1/messages/count_tokens",
+  dialect: anthropic,
+  operation: "count_tokens",
+  validate: validateCountTokensRequest,
+  model: (body) => body.model as string,
+  stream: () => false,
+  estimateInputTokens: estimateAnthropicInputTokens,
+  maxOutputTokens: () => null,
+  tokenCount: (inputTokens) => JSON.stringify({ input_tokens: inputTokens }),
+};
+
 export const CHAT_SURFACE: SurfaceSpec = generationSurface("chat", "/v1/chat/completions", openai);
 
 /** Every body-taking surface the gateway serves. */
-export const BUILT_IN_SURFACES: readonly SurfaceSpec[] = [CHAT_SURFACE, embeddings];
+export const BUILT_IN_SURFACES: readonly SurfaceSpec[] = [CHAT_SURFACE, embeddings, generationSurface("messages", "/v1/messages", anthropic), countTokens];
 
 /** Wire formats a provider may declare, by name. */
-export const BUILT_IN_DIALECTS: ReadonlyMap<string, Dialect> = new Map<string, Dialect>([[openai.id, openai]]);
+export const BUILT_IN_DIALECTS: ReadonlyMap<string, Dialect> = new Map<string, Dialect>([[openai.id, openai], [anthropic.id, anthropic]]);
 
 /** The dialect a client at `path` speaks, for answers the router gives before any surface is chosen. */
 export function dialectForPath(path: string, surfaces: readonly SurfaceSpec[]): Dialect {

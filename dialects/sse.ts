@@ -33,15 +33,12 @@ export class SseReader {
   private lines(text: string, final: boolean): SseEvent[] {
     const out: SseEvent[] = [];
     let from = 0;
+    // Most streams end lines with LF alone; a CR is looked for only while one is in the text.
+    let cr = text.indexOf("\r", from);
     for (;;) {
-      let nl = -1;
-      for (let i = from; i < text.length; i++) {
-        const code = text.charCodeAt(i);
-        if (code === 10 || code === 13) {
-          nl = i;
-          break;
-        }
-      }
+      const lf = text.indexOf("\n", from);
+      if (cr >= 0 && cr < from) cr = text.indexOf("\r", from);
+      const nl = cr >= 0 && (lf < 0 || cr < lf) ? cr : lf;
       if (nl < 0) break;
       // A CR at the very end may be half of a CRLF split across chunks: wait for the next byte.
       if (text.charCodeAt(nl) === 13 && nl === text.length - 1 && !final) break;

@@ -1,8 +1,3 @@
-/**
- * Request validation shared by the dialects: valibot schemas for what the gateway itself relies
- * on, and one way to turn the first issue into a 400 naming the field. Objects are loose, so
- * unknown fields pass through to the provider, which judges them.
- */
 import * as v from "valibot";
 import { badRequest } from "../core/errors.ts";
 
@@ -17,14 +12,6 @@ export const modelId = v.pipe(
   v.regex(/^[^\u0000-\u001f\u007f]*$/, "must not contain control characters"),
 );
 
-/** A message: an object with a string `role` (the rest is the upstream's to judge). */
-export const roleMessage = v.looseObject(
-  {
-    role: v.string("must be a string"),
-  },
-  "must be an object",
-);
-
 function pathOf(issue: v.BaseIssue<unknown>): string {
   let path = "";
   for (const item of issue.path ?? []) {
@@ -34,8 +21,8 @@ function pathOf(issue: v.BaseIssue<unknown>): string {
   return path;
 }
 
-/** Throw a 400 `GatewayError` for the first way `body` breaks `schema`, naming the field. */
-export function checkBody(schema: v.GenericSchema, body: Record<string, unknown>): void {
+/** Validate a body against a dialect's schema: the first problem is a 400 naming the field. */
+export function check(schema: v.GenericSchema, body: Record<string, unknown>): void {
   const result = v.safeParse(schema, body, { abortEarly: true });
   if (result.success) return;
   const issue = result.issues[0];

@@ -22,10 +22,9 @@ interface ToolSpec {
 }
 
 let counter = 0;
-/** A fresh id for an answer or a tool call: `<prefix><separator>mock<n>`. */
-export function nextId(prefix: string, separator = "-"): string {
+export function nextId(prefix: string): string {
   counter = (counter + 1) % 1_000_000_000;
-  return `${prefix}${separator}mock${counter.toString(36).padStart(6, "0")}`;
+  return `${prefix}-mock${counter.toString(36).padStart(6, "0")}`;
 }
 
 /** Roughly what a BPE tokenizer yields for English text: one token per four characters. */
@@ -33,8 +32,7 @@ export function estimateTokens(text: string): number {
   return text.length === 0 ? 0 : Math.max(1, Math.ceil(text.length / 4));
 }
 
-/** The text of a message's content: a string, or the `text` of each part (OpenAI parts, Anthropic blocks). */
-export function textOf(content: unknown): string {
+function textOf(content: unknown): string {
   if (typeof content === "string") return content;
   if (Array.isArray(content)) {
     return content.map((part) => (part && typeof part === "object" && typeof part.text === "string" ? part.text : "")).join(" ");
@@ -42,58 +40,28 @@ export function textOf(content: unknown): string {
   return "";
 }
 
-/** Prompt tokens for messages with these texts: chat formats add a few tokens of framing per message. */
-export function promptTokensOf(texts: readonly string[]): number {
+function promptTokens(messages: readonly ChatMessage[]): number {
+  // Chat formats add a few tokens of framing per message.
   let tokens = 3;
-  for (const text of texts) tokens += 4 + estimateTokens(text);
+  for (const m of messages) tokens += 4 + estimateTokens(textOf(m.content));
   return tokens;
-}
-
-/** What the deterministic model answers, in any wire format's terms. */
-export interface MockTurn {
-  /** The last user message's text, which the reply echoes and a tool call quotes. */
-  readonly lastUserText: string;
-  /** The tool to call, or null for a text answer. */
-  readonly tool: string | null;
-  /** The output limit the request sets, if any. */
-  readonly maxTokens: number | undefined;
-}
-
-export interface MockAnswer {
-  readonly text: string;
-  readonly finishReason: "stop" | "length" | "tool_calls";
-  /** The tool call, its arguments as JSON text; null for a text answer. */
-  readonly tool: { readonly name: string; readonly arguments: string } | null;
-  readonly completionTokens: number;
-}
-
-/**
- * The reply every mock gives: a call of the chosen tool with the user's words as its `query`, or
- * an echo of the last user message (or `options.reply`), cut at the output limit.
- */
-export function mockAnswer(turn: MockTurn, options: MockChatOptions = {}): MockAnswer {
-  if (turn.tool !== null) {
-    const args = JSON.stringify({ query: turn.lastUserText.slice(0, 60) });
-    return { text: "", finishReason: "tool_calls", tool: { name: turn.tool, arguments: args }, completionTokens: 8 + estimateTokens(args) };
-  }
-  let text = options.reply;
-  if (text === undefined) {
-    const said = turn.lastUserText.replace(/\s+/g, " ").trim();
-    const quoted = said.length > 120 ? `${said.slice(0, 117)}...` : said;
-    text = `This is a mock reply from Switchyard. You said: "${quoted}"`;
-  }
-  let finishReason: MockAnswer["finishReason"] = "stop";
-  const limit = turn.maxTokens;
-  if (typeof limit === "number" && limit > 0 && estimateTokens(text) > limit) {
-    text = text.slice(0, limit * 4);
-    finishReason = "length";
-  }
-  return { text, finishReason, tool: null, completionTokens: estimateTokens(text) };
 }
 
 function lastUserText(messages: readonly ChatMessage[]): string {
   for (let i = messages.length - 1; i >= 0; i--) if (messages[i].role === "user") return textOf(messages[i].content);
   return "";
+}
+
+/** The mock's answer to what the user said last, in every format it speaks. */
+export function mockReplyTo(said: string, options: MockChatOptions): string {
+  if (options.reply !== undefined) return options.reply;
+  const plain = said.replace(/\s+/g, " ").trim();
+  const quoted = plain.length > 120 ? `${plain.slice(0, 117)}...` : plain;
+  return `This is a mock reply from Switchyard. You said: "${quoted}"`;
+}
+
+function replyText(body: Record<string, unknown>, options: MockChatOptions): string {
+  return mockReplyTo(lastUserText((body.messages as ChatMessage[]) ?? []), options);
 }
 
 /** The tool the mock calls, when the request makes a tool call the likely answer. */
@@ -123,20 +91,34 @@ interface Completion {
 }
 
 function complete(body: Record<string, unknown>, options: MockChatOptions): Completion {
-  const messages = (body.messages as ChatMessage[]) ?? [];
-  const prompt = promptTokensOf(messages.map((m) => textOf(m.content)));
-  const answer = mockAnswer(
-    { lastUserText: lastUserText(messages), tool: chosenTool(body), maxTokens: (body.max_completion_tokens ?? body.max_tokens) as number | undefined },
-    options,
-  );
+  const model = String(body.model);
+  const prompt = promptTokens((body.messages as ChatMessage[]) ?? []);
+  const toolName = chosenTool(body);
+  const limit = (body.max_completion_tokens ?? body.max_tokens) as number | undefined;
+  let text = "";
+  let tool: Completion["tool"] = null;
+  let finishReason: Completion["finishReason"] = "stop";
+  let completion: number;
+  if (toolName !== null) {
+    tool = { id: nextId("call"), name: toolName, arguments: JSON.stringify({ query: lastUserText((body.messages as ChatMessage[]) ?? []).slice(0, 60) }) };
+    finishReason = "tool_calls";
+    completion = 8 + estimateTokens(tool.arguments);
+  } else {
+    text = replyText(body, options);
+    if (typeof limit === "number" && limit > 0 && estimateTokens(text) > limit) {
+      text = text.slice(0, limit * 4);
+      finishReason = "length";
+    }
+    completion = estimateTokens(text);
+  }
   return {
     id: nextId("chatcmpl"),
     created: Math.floor(Date.now() / 1000),
-    model: String(body.model),
-    text: answer.text,
-    finishReason: answer.finishReason,
-    tool: answer.tool === null ? null : { id: nextId("call"), ...answer.tool },
-    usage: { prompt_tokens: prompt, completion_tokens: answer.completionTokens, total_tokens: prompt + answer.completionTokens },
+    model,
+    text,
+    finishReason,
+    tool,
+    usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
   };
 }
 

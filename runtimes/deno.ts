@@ -1,29 +1,18 @@
 /**
- * Serve a gateway with `Deno.serve`. Only the few Deno APIs used here are declared, so the file
- * type-checks under `tsc` without Deno's whole type package.
+ * Serve a gateway on Deno, with Deno's `node:http` (the same server, bridge and limits as on Node:
+ * `Deno.serve` has no headers, body or idle timeouts). Only the few Deno APIs used here are
+ * declared, so the file type-checks under `tsc` without Deno's whole type package.
  */
 import type { Gateway } from "../core/gateway.ts";
 import { fetchUpstream, type UpstreamClient } from "../core/upstream.ts";
-import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SHUTDOWN_TIMEOUT_MS, displayUrl, internalErrorResponse, type RunningServer, type ServeOptions } from "./serve-options.ts";
-import { gracefulShutdown, reportError, type ShutdownSignal, shutdownOnSignals, withDeadline } from "./shutdown.ts";
+import { listen, type Listener } from "./http-server.ts";
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS, type RunningServer, type ServeOptions, withConfiguredLimits } from "./serve-options.ts";
+import { gracefulShutdown, type ShutdownSignal, shutdownOnSignals } from "./shutdown.ts";
 
+export { DEFAULT_SERVER_LIMITS } from "./serve-options.ts";
 export type { ListenOptions, RunningServer, ServeOptions } from "./serve-options.ts";
 
-interface DenoHttpServer {
-  readonly addr: { hostname: string; port: number };
-  /** Stop accepting, close idle connections, resolve once in-flight responses have finished. */
-  shutdown(): Promise<void>;
-}
-
-interface DenoServeOptions {
-  port: number;
-  hostname: string;
-  onListen?: (addr: { hostname: string; port: number }) => void;
-  onError?: (error: unknown) => Response | Promise<Response>;
-}
-
 interface DenoRuntime {
-  serve(options: DenoServeOptions, handler: (request: Request) => Response | Promise<Response>): DenoHttpServer;
   addSignalListener(signal: ShutdownSignal, handler: () => void): void;
   exit(code: number): never;
 }
@@ -34,9 +23,7 @@ function deno(): DenoRuntime {
   return runtime;
 }
 
-export interface DenoServer extends RunningServer {
-  readonly server: DenoHttpServer;
-}
+export interface DenoServer extends Listener, RunningServer {}
 
 /**
  * The upstream client for Deno: its built-in `fetch`, which keeps connections alive and pools
@@ -47,39 +34,17 @@ export function denoUpstream(): UpstreamClient {
 }
 
 /**
- * Serve a gateway on Deno. The incoming `Request` goes to `gateway.fetch` as is: Deno aborts its
- * signal when the client disconnects, which cancels the upstream call. On SIGTERM/SIGINT: stop
- * accepting, finish in-flight requests and streams within the deadline, close plugins, exit 0.
+ * Serve a gateway on Deno. A client that disconnects aborts the request's signal, which cancels
+ * the upstream call. On SIGTERM/SIGINT: stop accepting, finish in-flight requests and streams
+ * within the deadline, close plugins, exit 0.
  */
-export function serve(gateway: Gateway, options: ServeOptions = {}): Promise<DenoServer> {
+export async function serve(gateway: Gateway, options: ServeOptions = {}): Promise<DenoServer> {
   const runtime = deno();
-  const host = options.host ?? DEFAULT_HOST;
-  const timeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
-  return new Promise((resolve, reject) => {
-    let server: DenoHttpServer;
-    try {
-      server = runtime.serve(
-        {
-          port: options.port ?? DEFAULT_PORT,
-          hostname: host,
-          onListen: ({ port }) => {
-            // Past the deadline the process exits (signals) or the caller moves on; open streams are cut then.
-            const shutdown = gracefulShutdown((ms) => withDeadline(server.shutdown(), ms), gateway, timeoutMs);
-            if (options.handleSignals !== false) {
-              // Handlers stay installed: a terminal's Ctrl-C reaches both a parent CLI and us, and the second must not cut the drain.
-              shutdownOnSignals(shutdown, { on: (signal, handler) => runtime.addSignalListener(signal, handler), exit: (code) => runtime.exit(code) });
-            }
-            queueMicrotask(() => resolve({ url: displayUrl(host, port), port, host, server, shutdown }));
-          },
-          onError: (error) => {
-            reportError(error);
-            return internalErrorResponse();
-          },
-        },
-        gateway.fetch,
-      );
-    } catch (error) {
-      reject(error);
-    }
-  });
+  const listener = await listen(gateway.fetch, withConfiguredLimits(gateway.serverLimits, options));
+  const shutdown = gracefulShutdown((ms) => listener.close(ms), gateway, options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
+  if (options.handleSignals !== false) {
+    // Handlers stay installed: a terminal's Ctrl-C reaches both a parent CLI and us, and the second must not cut the drain.
+    shutdownOnSignals(shutdown, { on: (signal, handler) => runtime.addSignalListener(signal, handler), exit: (code) => runtime.exit(code) });
+  }
+  return Object.assign(listener, { shutdown });
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { sentText } from "../core/response-record.ts";
+import { serverRequestId } from "./client-errors.ts";
 import { lazyRequest } from "./node-request.ts";
 
 const UNREAD_BODY_GRACE_MS = 5_000;
@@ -120,6 +121,22 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
 }
 
 /**
+ * Answered before the body ended (a 413): the rest of the body is not read. Reading stops, so the
+ * client's sends back up while it reads the answer (closing at once would reset the connection
+ * under an answer it has not read yet), and a client still connected after the grace period
+ * loses the connection.
+ */
+function stopReading(req: IncomingMessage, res: ServerResponse): void {
+  req.removeAllListeners("data");
+  req.pause();
+  // A read marks the body as consumed, so node:http does not drain it once the answer is sent;
+  // unread, it fills the request's buffer and the parser stops reading the socket.
+  req.read(0);
+  res.once("finish", () => req.socket.pause());
+  setTimeout(() => req.complete || req.socket.destroy(), UNREAD_BODY_GRACE_MS).unref();
+}
+
+/**
  * A lean node:http → fetch bridge: one Request per request with a signal that fires when the
  * client disconnects, and the Response written back with backpressure.
  */
@@ -133,21 +150,19 @@ export function nodeHandler(handler: FetchHandler, onError: (error: unknown) => 
     try {
       request = toRequest(req, controller.signal);
     } catch (error) {
-      res.writeHead(400, { "content-type": "application/json" });
+      res.writeHead(400, { "content-type": "application/json", "x-request-id": serverRequestId() });
       res.end(JSON.stringify({ error: { message: "Malformed request.", type: "invalid_request_error", code: "bad_request", param: null } }));
       return Promise.resolve();
     }
     return handler(request)
-      .then((response) => writeResponse(response, res))
-      .then(() => {
-        // Answered before the body ended (413): Node discards the rest so the client can read the
-        // answer; a client that keeps sending past the grace period loses the connection.
-        if (!req.complete) setTimeout(() => req.complete || req.socket.destroy(), UNREAD_BODY_GRACE_MS).unref();
+      .then((response) => {
+        if (!req.complete) stopReading(req, res);
+        return writeResponse(response, res);
       })
       .catch((error) => {
         onError(error);
         if (!res.headersSent) {
-          res.writeHead(500, { "content-type": "application/json" });
+          res.writeHead(500, { "content-type": "application/json", "x-request-id": serverRequestId() });
           res.end(JSON.stringify({ error: { message: "Internal gateway error.", type: "api_error", code: "internal_error", param: null } }));
         } else {
           res.destroy();

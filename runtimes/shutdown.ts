@@ -17,13 +17,6 @@ export function gracefulShutdown(stopServer: (timeoutMs: number) => Promise<void
   };
 }
 
-/** Wait for `work`, or at most `ms`; the timer is cleared either way so it never holds the process open. */
-export function withDeadline(work: Promise<unknown>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  return Promise.race([work.then(() => {}), expired]).finally(() => clearTimeout(timer));
-}
-
 export function reportError(error: unknown): void {
   console.error(`switchyard: ${error instanceof Error ? error.message : String(error)}`);
 }

@@ -1,7 +1,7 @@
 /**
  * Helpers for testing gateways and plugins in-process: a gateway on the built-in mock provider,
- * request shortcuts, and HTTP mock upstreams in the OpenAI and Anthropic wire formats with fault
- * injection.
+ * request shortcuts, an HTTP mock upstream in the OpenAI and Anthropic wire formats with fault
+ * injection, and the dialect conformance suite with Anthropic's recorded transcripts.
  */
 import { createGateway, type Gateway } from "../core/gateway.ts";
 import type { GatewayConfig } from "../core/config.ts";
@@ -14,9 +14,6 @@ export { counterStoreConformance, type ConformanceCase } from "./counter-store-c
 export { logSinkConformance, type ReadSink } from "./sink-conformance.ts";
 export { sampleLogRecord } from "./log-record-sample.ts";
 export { mockUpstream, type MockFault, type MockUpstream, type MockUpstreamOptions, type RecordedCall, type StreamGate } from "./mock-upstream.ts";
-export { anthropicErrorBody, mockAnthropicUpstream, type MockAnthropicUpstream, type MockAnthropicUpstreamOptions } from "./mock-anthropic-upstream.ts";
-export { mockAnthropicMessage, mockAnthropicStreamEvents, mockInputTokens, MockPromptCache } from "./mock-anthropic-llm.ts";
-export type { MockControls } from "./mock-harness.ts";
 export { decodeStream, dialectConformance, difference, type DialectTranscript, foldStream } from "./dialect-conformance.ts";
 export { anthropicTranscripts, neutralRequest } from "./transcripts/anthropic.ts";
 

@@ -1,6 +1,7 @@
 /**
  * End-to-end bench: a mock upstream, the pass-through floor, and the gateway without plugins
- * (bare) and with the full default chain, on each runtime; throughput and latency added over a
+ * (bare) and with the full default chain, on each runtime, the full chain also asked in Anthropic's
+ * dialect (`full-messages`: /v1/messages translated to the OpenAI-format mock and back); throughput and latency added over a
  * direct call to the mock, medians of interleaved rounds. Writes bench/results/e2e-latest.{json,md}.
  * Run: npm run bench [-- --seconds 3 --rounds 3 --connections 1,4,16,64 --runtimes node,deno,bun --latency-ms 0]
  */
@@ -50,8 +51,13 @@ try {
     try {
       const running = servers.filter(isRunning);
       const columns: Column[] = [direct, ...running.map((s) => ({ name: s.name, endpoint: endpointFor(s.name as "floor" | "bare" | "full", s.url) }))];
+      // The same full chain, asked in Anthropic's dialect: every request and answer is translated.
+      const full = running.find((s) => s.name === "full");
+      if (full !== undefined) columns.push({ name: "full-messages", endpoint: { ...endpointFor("full", full.url), surface: "messages" } });
       const cells = await runRounds(columns, { ...options, referenceOf: () => "floor", say });
       const columnResults: ColumnResult[] = servers.map((s) => (isRunning(s) ? { name: s.name, cells: cells.get(s.name)! } : { name: s.name, unavailable: s.unavailable }));
+      const translated = cells.get("full-messages");
+      if (translated !== undefined) columnResults.push({ name: "full-messages", cells: translated });
       const logging = loggingState(servers[2]);
       const markdown = [`### ${runtime}`, "", `full chain logging: ${logging}`, "", ...runtimeTables(cells.get("direct")!, columnResults, "floor", options.connections)];
       console.log(`\n${markdown.join("\n")}`);

@@ -1,57 +1,41 @@
-/**
- * Token estimates for Anthropic bodies before any upstream sees them, at about four characters a
- * token (as for OpenAI bodies): limits and budgets correct them from the real usage afterwards.
- * Images, PDFs and signatures count nothing here; their real cost arrives with the usage.
- */
 import type { RequestBody } from "../../core/context.ts";
-import { CHARS_PER_TOKEN } from "../openai/estimate.ts";
+import { isObject } from "../json.ts";
 
-/** Role and separators each message adds, in characters (about four tokens). */
+/** About four characters of English a token, as for every dialect's estimate. */
+const CHARS_PER_TOKEN = 4;
 const MESSAGE_FRAMING_CHARS = 16;
 
-/** Members whose text is not read by the model as text (media bytes, ids, markers). */
-const UNREAD = new Set(["data", "signature", "media_type", "type", "id", "tool_use_id", "cache_control", "source"]);
-
-/**
- * Characters of text in a JSON value: string values and keys, with media, ids and signatures left
- * out. Iterative, so a hostile body nested thousands deep costs time in proportion to its size,
- * never a stack overflow.
- */
-export function textChars(value: unknown): number {
-  let chars = 0;
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const item = stack.pop();
-    if (typeof item === "string") chars += item.length;
-    else if (typeof item === "number" || typeof item === "boolean") chars += 2;
-    else if (Array.isArray(item)) {
-      for (let i = 0; i < item.length; i++) stack.push(item[i]);
-    } else if (item !== null && typeof item === "object") {
-      for (const key in item) {
-        if (UNREAD.has(key)) continue;
-        chars += key.length;
-        stack.push((item as Record<string, unknown>)[key]);
-      }
-    }
+function blockChars(block: unknown): number {
+  if (typeof block === "string") return block.length;
+  if (!isObject(block)) return 0;
+  if (typeof block.text === "string") return block.text.length;
+  if (typeof block.thinking === "string") return block.thinking.length;
+  if (block.type === "tool_use") return JSON.stringify(block.input ?? {}).length;
+  if (block.type === "tool_result") {
+    const content = block.content;
+    if (typeof content === "string") return content.length;
+    let chars = 0;
+    if (Array.isArray(content)) for (const item of content) chars += blockChars(item);
+    return chars;
   }
+  return 0;
+}
+
+function contentChars(content: unknown): number {
+  if (typeof content === "string") return content.length;
+  let chars = 0;
+  if (Array.isArray(content)) for (const block of content) chars += blockChars(block);
   return chars;
 }
 
-/** System prompt, messages (text, tool inputs and results, thinking) and tool definitions. */
+/** Input tokens of a Messages or count_tokens body: system, messages and tools. The body is depth-bounded by the parser. */
 export function estimateAnthropicInputTokens(body: RequestBody): number {
-  let chars = textChars(body.system) + textChars(body.tools);
-  const messages = body.messages;
-  if (Array.isArray(messages)) {
-    for (const message of messages) {
-      const content = message !== null && typeof message === "object" ? (message as { content?: unknown }).content : undefined;
-      chars += MESSAGE_FRAMING_CHARS + textChars(content);
-    }
-  }
+  let chars = contentChars(body.system);
+  if (Array.isArray(body.messages)) for (const m of body.messages) if (isObject(m)) chars += MESSAGE_FRAMING_CHARS + contentChars(m.content);
+  if (body.tools !== undefined) chars += JSON.stringify(body.tools).length;
   return Math.ceil(chars / CHARS_PER_TOKEN);
 }
 
-/** `max_tokens`, which Anthropic requires. */
 export function anthropicMaxOutputTokens(body: RequestBody): number | null {
-  const reserved = body.max_tokens;
-  return typeof reserved === "number" && reserved > 0 ? reserved : null;
+  return typeof body.max_tokens === "number" && body.max_tokens > 0 ? body.max_tokens : null;
 }

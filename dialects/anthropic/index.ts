@@ -1,30 +1,24 @@
 /**
- * The Anthropic Messages dialect (`anthropic`): the format of Anthropic's API and of the
- * `/v1/messages` surface, both as the client's format and as a provider's.
+ * The Anthropic Messages dialect (`anthropic`): the format of Anthropic's API, of Claude Code and
+ * the Anthropic SDKs, and of the `/v1/messages` and `/v1/messages/count_tokens` surfaces.
  */
 import type { Dialect } from "../../core/dialect.ts";
+import { withTopLevel } from "../../core/json-text.ts";
+import { encodeAnthropicModels } from "./models.ts";
 import { parseAnthropicError, renderAnthropicError } from "./errors.ts";
 import { anthropicMaxOutputTokens, estimateAnthropicInputTokens } from "./estimate.ts";
-import { AnthropicStreamScanner, anthropicPassthroughBody, anthropicUsageOf } from "./passthrough.ts";
-import { encodeAnthropicRequest } from "./request-encode.ts";
-import { parseAnthropicRequest } from "./request.ts";
+import { encodeAnthropicRequest, parseAnthropicRequest } from "./request.ts";
 import { encodeAnthropicResponse, parseAnthropicResponse } from "./response.ts";
-import { AnthropicStreamDecoder } from "./stream-decoder.ts";
-import { AnthropicStreamEncoder } from "./stream-encoder.ts";
+import { AnthropicStreamScanner } from "./scanner.ts";
+import { AnthropicStreamDecoder, AnthropicStreamEncoder } from "./stream.ts";
+import { anthropicUsageOf } from "./usage.ts";
 import { validateMessagesRequest } from "./validate.ts";
 
 export { validateCountTokensRequest, validateMessagesRequest } from "./validate.ts";
-export { parseAnthropicError, renderAnthropicError, anthropicErrorType } from "./errors.ts";
-export { usageFromAnthropic, usageToAnthropic } from "./usage.ts";
-export { AnthropicStreamScanner, anthropicUsageOf } from "./passthrough.ts";
-export { AnthropicStreamDecoder } from "./stream-decoder.ts";
-export { AnthropicStreamEncoder } from "./stream-encoder.ts";
-export { DEFAULT_MAX_TOKENS } from "./request-encode.ts";
-
-/** The body of a `count_tokens` answer, for a count the gateway made itself. */
-export function anthropicTokenCount(inputTokens: number): string {
-  return JSON.stringify({ input_tokens: inputTokens });
-}
+export { estimateAnthropicInputTokens } from "./estimate.ts";
+export { parseAnthropicError, renderAnthropicError } from "./errors.ts";
+export { DEFAULT_MAX_TOKENS } from "./request.ts";
+export { anthropicUsageOf, usageFromAnthropic } from "./usage.ts";
 
 export const anthropic: Dialect = {
   id: "anthropic",
@@ -34,18 +28,19 @@ export const anthropic: Dialect = {
   stream: (body) => body.stream === true,
   parseRequest: parseAnthropicRequest,
   encodeResponse: encodeAnthropicResponse,
-  streamEncoder: (body) => new AnthropicStreamEncoder(body),
+  streamEncoder: () => new AnthropicStreamEncoder(),
   renderError: renderAnthropicError,
   estimateInputTokens: estimateAnthropicInputTokens,
   maxOutputTokens: anthropicMaxOutputTokens,
+  encodeModels: encodeAnthropicModels,
   forwardHeaders: ["anthropic-version", "anthropic-beta"],
   encodeRequest: encodeAnthropicRequest,
   parseResponse: parseAnthropicResponse,
   streamDecoder: () => new AnthropicStreamDecoder(),
   parseError: parseAnthropicError,
   usageOf: anthropicUsageOf,
-  // Anthropic streams always carry usage, so there is never a usage-only event to strip.
   scanner: () => new AnthropicStreamScanner(),
-  passthroughBody: anthropicPassthroughBody,
+  passthroughBody: (text, body, options) => (body.model === options.model ? text : withTopLevel(text, "model", JSON.stringify(options.model))),
+  // Anthropic streams always carry usage.
   addsStreamUsage: () => false,
 };

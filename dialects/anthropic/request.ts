@@ -1,10 +1,10 @@
 /**
- * Anthropic Messages requests in neutral form, for a target that speaks another format (an
- * Anthropic client such as Claude Code in front of an OpenAI-format provider). What has a
- * neutral form is mapped; what has none but can be left out is named in `dropped`; what another
- * format cannot do at all (Anthropic's server tools, Files API references) is refused with a 400.
+ * Anthropic Messages requests ↔ the neutral form. Parsing serves an Anthropic client (Claude
+ * Code, the Anthropic SDK) in front of a provider of another format; encoding serves a client of
+ * another format in front of Anthropic.
  */
 import type {
+  CacheHint,
   CanonicalMessage,
   CanonicalRequest,
   CanonicalTool,
@@ -18,253 +18,195 @@ import type {
   ToolChoice,
 } from "../../core/canonical.ts";
 import type { RequestBody } from "../../core/context.ts";
+import type { EncodedRequest, EncodeOptions } from "../../core/dialect.ts";
 import { badRequest } from "../../core/errors.ts";
-import { type Json, isObject, numberOr } from "../json.ts";
-import { base64OfText, cacheOf, untranslatable, withCache } from "./blocks.ts";
+import { isObject, type Json, numberOr } from "../json.ts";
 
-/** Top-level fields the neutral form carries. Everything else is reported as dropped. */
+/** Anthropic requires `max_tokens`; a translated request without one gets this, unless the provider sets its own. */
+export const DEFAULT_MAX_TOKENS = 8192;
+
+/** Fields the neutral form carries. */
 const MAPPED = new Set([
-  "model", "messages", "system", "max_tokens", "temperature", "top_p", "top_k", "stop_sequences", "stream", "tools",
-  "tool_choice", "thinking", "output_config", "output_format", "metadata",
+  "model", "messages", "system", "max_tokens", "tools", "tool_choice", "temperature", "top_p", "top_k", "stop_sequences",
+  "stream", "metadata", "thinking", "output_config",
 ]);
 
-/** Blocks that record what Anthropic's own servers did (server tools, MCP, containers): no other target can replay them. */
-const SERVER_BLOCKS = new Set([
-  "server_tool_use", "web_search_tool_result", "web_fetch_tool_result", "code_execution_tool_result",
-  "bash_code_execution_tool_result", "text_editor_code_execution_tool_result", "tool_search_tool_result",
-  "mcp_tool_use", "mcp_tool_result", "container_upload",
-]);
-
-/** Tool fields that only steer Anthropic's own tool handling. */
-const TOOL_FIELDS = new Set(["name", "description", "input_schema", "strict", "cache_control", "type"]);
-
-const EFFORTS = new Set<string>(["low", "medium", "high", "xhigh", "max"]);
-
-const refuse = (what: string, param: string | null) => untranslatable(what, param, "from");
-
-function text(value: unknown, where: string): string {
-  if (typeof value !== "string") throw badRequest(`Invalid value for '${where}': must be a string.`, where, "invalid_value");
-  return value;
+function unsupported(what: string, param: string): never {
+  throw badRequest(`${what} cannot be translated for this target, which does not speak Anthropic Messages.`, param, "unsupported_parameter");
 }
 
-function sourceOf(source: unknown, where: string, what: "image" | "document"): MediaSource {
-  if (!isObject(source)) throw badRequest(`Missing required parameter: '${where}'.`, where, "missing_required_parameter");
-  switch (source.type) {
-    case "base64":
-      return { kind: "base64", mediaType: text(source.media_type, `${where}.media_type`), data: text(source.data, `${where}.data`) };
-    case "url":
-      return { kind: "url", url: text(source.url, `${where}.url`) };
-    case "text":
-      // A plain-text document: neutral sources carry bytes, so its text travels as base64 UTF-8.
-      if (what === "document") return { kind: "base64", mediaType: "text/plain", data: base64OfText(text(source.data, `${where}.data`)) };
-      break;
-    case "file":
-      throw refuse(`A ${what} given as a Files API 'file_id'`, where);
-    case "content":
-      throw refuse("A document made of content blocks", where);
+function cacheOf(block: Json): CacheHint | undefined {
+  const control = block.cache_control;
+  if (!isObject(control) || control.type !== "ephemeral") return undefined;
+  return control.ttl === "5m" || control.ttl === "1h" ? { type: "ephemeral", ttl: control.ttl } : { type: "ephemeral" };
+}
+
+/** A part with its cache hint, when the block has one (absent rather than undefined). */
+function hinted<P extends ContentPart>(part: P, block: Json): P {
+  const cache = cacheOf(block);
+  return cache === undefined ? part : { ...part, cache };
+}
+
+function sourceOf(source: unknown, param: string): MediaSource {
+  if (isObject(source)) {
+    if (source.type === "base64" && typeof source.data === "string") {
+      return { kind: "base64", mediaType: typeof source.media_type === "string" ? source.media_type : "application/octet-stream", data: source.data };
+    }
+    if (source.type === "url" && typeof source.url === "string") return { kind: "url", url: source.url };
+    if (source.type === "text" && typeof source.data === "string") {
+      return { kind: "base64", mediaType: "text/plain", data: utf8ToBase64(source.data) };
+    }
+    if (source.type === "file") unsupported("A file uploaded to Anthropic (a `file` source)", param);
   }
-  throw badRequest(`Invalid value for '${where}.type': unknown ${what} source type.`, `${where}.type`, "invalid_value");
+  throw badRequest(`Invalid value for '${param}': unknown source.`, param, "invalid_value");
 }
 
-function textBlocksOf(content: unknown, where: string, dropped: Set<string>): TextPart[] {
+function utf8ToBase64(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+function textOf(block: Json, param: string): TextPart {
+  if (typeof block.text !== "string") throw badRequest(`Invalid value for '${param}.text': must be a string.`, `${param}.text`, "invalid_value");
+  return hinted({ type: "text", text: block.text }, block);
+}
+
+function toolResultContent(content: unknown, param: string): (TextPart | ImagePart)[] {
   if (typeof content === "string") return content.length === 0 ? [] : [{ type: "text", text: content }];
-  if (!Array.isArray(content)) throw badRequest(`Invalid value for '${where}': must be a string or an array of text blocks.`, where, "invalid_value");
+  if (content == null) return [];
+  if (!Array.isArray(content)) throw badRequest(`Invalid value for '${param}': must be a string or an array of blocks.`, param, "invalid_value");
   return content.map((block, i) => {
-    const at = `${where}[${i}]`;
-    if (!isObject(block) || block.type !== "text") throw badRequest(`Invalid value for '${at}': only text blocks are allowed here.`, at, "invalid_value");
-    if (block.citations != null) dropped.add("citations");
-    return withCache<TextPart>({ type: "text", text: text(block.text, `${at}.text`) }, cacheOf(block.cache_control));
+    const where = `${param}[${i}]`;
+    if (!isObject(block)) throw badRequest(`Invalid value for '${where}': must be a block.`, where, "invalid_value");
+    if (block.type === "text") return textOf(block, where);
+    if (block.type === "image") return hinted<ImagePart>({ type: "image", source: sourceOf(block.source, `${where}.source`) }, block);
+    return unsupported(`A '${String(block.type)}' block inside a tool result`, where);
   });
 }
 
-function imageOf(block: Json, where: string, dropped: Set<string>): ImagePart {
-  if (block.transformations != null) dropped.add("image.transformations");
-  return withCache<ImagePart>({ type: "image", source: sourceOf(block.source, `${where}.source`, "image") }, cacheOf(block.cache_control));
-}
-
-function toolResultOf(block: Json, where: string, dropped: Set<string>): ContentPart {
-  const content: (TextPart | ImagePart)[] = [];
-  const raw = block.content;
-  if (typeof raw === "string") {
-    if (raw.length > 0) content.push({ type: "text", text: raw });
-  } else if (Array.isArray(raw)) {
-    raw.forEach((item, i) => {
-      const at = `${where}.content[${i}]`;
-      if (isObject(item) && item.type === "text") content.push(withCache<TextPart>({ type: "text", text: text(item.text, `${at}.text`) }, cacheOf(item.cache_control)));
-      else if (isObject(item) && item.type === "image") content.push(imageOf(item, at, dropped));
-      else throw refuse(`A tool result holding a '${isObject(item) ? String(item.type) : typeof item}' block`, at);
-    });
-  } else if (raw != null) throw badRequest(`Invalid value for '${where}.content': must be a string or an array of blocks.`, `${where}.content`, "invalid_value");
-  return withCache<ContentPart>(
-    { type: "tool_result", callId: text(block.tool_use_id, `${where}.tool_use_id`), content, isError: block.is_error === true },
-    cacheOf(block.cache_control),
-  );
-}
-
-function blockOf(block: unknown, where: string, dropped: Set<string>): ContentPart | null {
-  if (!isObject(block)) throw badRequest(`Invalid value for '${where}': must be a content block object.`, where, "invalid_value");
-  const cache = cacheOf(block.cache_control);
-  switch (block.type) {
-    case "text":
-      if (block.citations != null) dropped.add("citations");
-      return withCache<ContentPart>({ type: "text", text: text(block.text, `${where}.text`) }, cache);
-    case "image":
-      return imageOf(block, where, dropped);
-    case "document": {
-      if (block.citations != null) dropped.add("citations");
-      if (block.context != null) dropped.add("document.context");
-      const part: { type: "document"; source: MediaSource; title?: string } = { type: "document", source: sourceOf(block.source, `${where}.source`, "document") };
-      if (typeof block.title === "string") part.title = block.title;
-      return withCache<ContentPart>(part, cache);
-    }
-    case "tool_use":
-      return withCache<ContentPart>(
-        { type: "tool_call", id: text(block.id, `${where}.id`), name: text(block.name, `${where}.name`), arguments: JSON.stringify(block.input ?? {}) },
-        cache,
-      );
-    case "tool_result":
-      return toolResultOf(block, where, dropped);
-    case "thinking":
-      return { type: "thinking", text: text(block.thinking, `${where}.thinking`), signature: typeof block.signature === "string" ? block.signature : null };
-    case "redacted_thinking":
-      return { type: "redacted_thinking", data: text(block.data, `${where}.data`) };
-    case "search_result":
-      throw refuse("A 'search_result' block", where);
-    default:
-      if (typeof block.type === "string" && SERVER_BLOCKS.has(block.type)) {
-        throw refuse(`A '${block.type}' block (the record of a tool Anthropic's servers ran)`, where);
+function partsOf(content: unknown, param: string): ContentPart[] {
+  if (typeof content === "string") return [{ type: "text", text: content }];
+  const blocks = content as readonly unknown[];
+  return blocks.map((value, i): ContentPart => {
+    const block = value as Json;
+    const where = `${param}[${i}]`;
+    switch (block.type) {
+      case "text":
+        return textOf(block, where);
+      case "image":
+        return hinted<ImagePart>({ type: "image", source: sourceOf(block.source, `${where}.source`) }, block);
+      case "document": {
+        const part: { type: "document"; source: MediaSource; title?: string } = { type: "document", source: sourceOf(block.source, `${where}.source`) };
+        if (typeof block.title === "string") part.title = block.title;
+        return hinted(part, block);
       }
-      throw badRequest(`Invalid value for '${where}.type': unknown content block type.`, `${where}.type`, "invalid_value");
-  }
-}
-
-function contentOf(content: unknown, where: string, dropped: Set<string>): ContentPart[] {
-  if (typeof content === "string") return content.length === 0 ? [] : [{ type: "text", text: content }];
-  if (!Array.isArray(content)) throw badRequest(`Invalid value for '${where}': must be a string or an array of content blocks.`, where, "invalid_value");
-  const parts: ContentPart[] = [];
-  content.forEach((block, i) => {
-    const part = blockOf(block, `${where}[${i}]`, dropped);
-    if (part !== null) parts.push(part);
-  });
-  return parts;
-}
-
-function messagesOf(body: RequestBody, system: TextPart[], dropped: Set<string>): CanonicalMessage[] {
-  const messages: CanonicalMessage[] = [];
-  (body.messages as readonly unknown[]).forEach((value, i) => {
-    const m = value as Json;
-    const where = `messages[${i}].content`;
-    switch (m.role) {
-      case "user":
-      case "assistant":
-        messages.push({ role: m.role, content: contentOf(m.content, where, dropped) });
-        break;
-      case "system":
-        // Instructions before the first turn join the system prompt; later ones keep their place.
-        if (messages.length === 0) system.push(...textBlocksOf(m.content, where, dropped));
-        else messages.push({ role: "system", content: textBlocksOf(m.content, where, dropped) });
-        break;
+      case "tool_use":
+        if (typeof block.id !== "string" || typeof block.name !== "string") throw badRequest(`Invalid value for '${where}': tool_use needs an id and a name.`, where, "invalid_value");
+        return hinted({ type: "tool_call", id: block.id, name: block.name, arguments: JSON.stringify(block.input ?? {}) }, block);
+      case "tool_result":
+        if (typeof block.tool_use_id !== "string") throw badRequest(`Missing required parameter: '${where}.tool_use_id'.`, `${where}.tool_use_id`, "missing_required_parameter");
+        return hinted({ type: "tool_result", callId: block.tool_use_id, content: toolResultContent(block.content, `${where}.content`), isError: block.is_error === true }, block);
+      case "thinking":
+        return { type: "thinking", text: typeof block.thinking === "string" ? block.thinking : "", signature: typeof block.signature === "string" && block.signature.length > 0 ? block.signature : null };
+      case "redacted_thinking":
+        return { type: "redacted_thinking", data: typeof block.data === "string" ? block.data : "" };
       default:
-        throw badRequest(`Invalid value for 'messages[${i}].role': must be 'user', 'assistant' or 'system'.`, `messages[${i}].role`, "invalid_value");
+        return unsupported(`A '${String(block.type)}' block (it belongs to a tool that runs on Anthropic's servers)`, where);
     }
   });
-  return messages;
 }
 
-function toolsOf(body: RequestBody, dropped: Set<string>): CanonicalTool[] {
-  if (body.tools == null) return [];
-  if (!Array.isArray(body.tools)) throw badRequest("Invalid value for 'tools': must be an array of tools.", "tools", "invalid_value");
-  return body.tools.map((tool, i) => {
-    const where = `tools[${i}]`;
-    if (!isObject(tool)) throw badRequest(`Invalid value for '${where}': must be a tool object.`, where, "invalid_value");
-    if (tool.type != null && tool.type !== "custom") {
-      // Server tools (web search, code execution …) run on Anthropic's side, and Anthropic-defined
-      // client tools (bash, text editor, computer use, memory) take a schema only Claude knows.
-      const name = typeof tool.name === "string" ? `'${tool.name}' ` : "";
-      throw refuse(`The Anthropic tool ${name}(type '${String(tool.type)}')`, where);
+function messagesOf(body: RequestBody): CanonicalMessage[] {
+  const raw = body.messages as readonly Json[];
+  return raw.map((m, i) => {
+    const content = partsOf(m.content, `messages[${i}].content`);
+    if (m.role === "system" && content.some((part) => part.type !== "text")) {
+      throw badRequest(`Invalid value for 'messages[${i}].content': a system message holds text only.`, `messages[${i}].content`, "invalid_value");
     }
-    const name = text(tool.name, `${where}.name`);
-    const out: { -readonly [K in keyof CanonicalTool]: CanonicalTool[K] } = {
-      name,
-      parameters: isObject(tool.input_schema) ? tool.input_schema : { type: "object", properties: {} },
-    };
+    return { role: m.role as CanonicalMessage["role"], content };
+  });
+}
+
+function systemOf(system: unknown): TextPart[] {
+  if (typeof system === "string") return system.length === 0 ? [] : [{ type: "text", text: system }];
+  if (!Array.isArray(system)) return [];
+  return system.map((block, i) => textOf(block as Json, `system[${i}]`));
+}
+
+function toolsOf(tools: unknown): CanonicalTool[] {
+  if (!Array.isArray(tools)) return [];
+  return tools.map((value, i) => {
+    const tool = value as Json;
+    // A tool with a dated `type` (web_search_20250305, bash_20250124 …) runs on Anthropic's side.
+    if (tool.type !== undefined && tool.type !== "custom") unsupported(`The server tool '${String(tool.name ?? tool.type)}' (${String(tool.type)})`, `tools[${i}]`);
+    if (typeof tool.name !== "string") throw badRequest(`Missing required parameter: 'tools[${i}].name'.`, `tools[${i}].name`, "missing_required_parameter");
+    const out: { -readonly [K in keyof CanonicalTool]: CanonicalTool[K] } = { name: tool.name, parameters: isObject(tool.input_schema) ? tool.input_schema : { type: "object" } };
     if (typeof tool.description === "string") out.description = tool.description;
     if (typeof tool.strict === "boolean") out.strict = tool.strict;
-    const cache = cacheOf(tool.cache_control);
+    const cache = cacheOf(tool);
     if (cache !== undefined) out.cache = cache;
-    for (const key in tool) if (!TOOL_FIELDS.has(key)) dropped.add(`tools.${key}`);
     return out;
   });
 }
 
-function toolChoiceOf(choice: unknown): ToolChoice | null {
-  if (choice == null) return null;
-  if (isObject(choice)) {
-    switch (choice.type) {
-      case "auto":
-        return { type: "auto" };
-      case "any":
-        return { type: "required" };
-      case "none":
-        return { type: "none" };
-      case "tool":
-        return { type: "tool", name: text(choice.name, "tool_choice.name") };
-    }
+function toolChoiceOf(choice: unknown): { choice: ToolChoice | null; parallel: boolean | null } {
+  if (!isObject(choice)) return { choice: null, parallel: null };
+  const parallel = choice.disable_parallel_tool_use === true ? false : null;
+  switch (choice.type) {
+    case "auto":
+      return { choice: { type: "auto" }, parallel };
+    case "any":
+      return { choice: { type: "required" }, parallel };
+    case "none":
+      return { choice: { type: "none" }, parallel };
+    case "tool":
+      if (typeof choice.name === "string") return { choice: { type: "tool", name: choice.name }, parallel };
   }
-  throw badRequest("Invalid value for 'tool_choice': must be an object of type 'auto', 'any', 'tool' or 'none'.", "tool_choice", "invalid_value");
+  return unsupported("This tool_choice", "tool_choice");
 }
 
-function parallelOf(choice: unknown): boolean | null {
-  return isObject(choice) && typeof choice.disable_parallel_tool_use === "boolean" ? !choice.disable_parallel_tool_use : null;
-}
-
-function formatOf(format: unknown): ResponseFormat | null {
-  if (format == null) return null;
-  if (isObject(format) && format.type === "json_schema" && isObject(format.schema)) {
-    // Anthropic's format has no name; the neutral form needs one, and no target gives it meaning.
-    return { type: "json_schema", name: "response", schema: format.schema };
-  }
-  throw badRequest("Invalid value for 'output_config.format': must be a json_schema format with a schema.", "output_config.format", "invalid_value");
-}
+const EFFORTS = new Set<ReasoningEffort>(["low", "medium", "high", "xhigh", "max"]);
 
 /**
- * `thinking` and `output_config.effort` in neutral terms: a budget (`enabled`), off (`disabled`),
- * or the model's own judgement (`adaptive`, an empty reasoning unless an effort is given).
+ * `thinking` and `output_config.effort` as one neutral setting: a budget (`enabled`), off
+ * (`disabled`), or the model's own judgement (`adaptive`: no budget), with an effort when given.
  */
-function reasoningOf(thinking: unknown, effortValue: unknown, dropped: Set<string>): Reasoning | null {
-  const effort = typeof effortValue === "string" && EFFORTS.has(effortValue) ? (effortValue as ReasoningEffort) : undefined;
-  const out: { -readonly [K in keyof Reasoning]: Reasoning[K] } = {};
-  if (effort !== undefined) out.effort = effort;
+function reasoningOf(thinking: unknown, output: Json | null): Reasoning | null {
+  const effort = output !== null && typeof output.effort === "string" && EFFORTS.has(output.effort as ReasoningEffort) ? (output.effort as ReasoningEffort) : undefined;
+  const reasoning: { effort?: ReasoningEffort; budgetTokens?: number; disabled?: boolean } = {};
+  if (effort !== undefined) reasoning.effort = effort;
   if (isObject(thinking)) {
-    if (thinking.display != null) dropped.add("thinking.display");
-    if (thinking.type === "enabled") {
-      const budget = numberOr(thinking.budget_tokens);
-      if (budget !== null) out.budgetTokens = budget;
-    } else if (thinking.type === "disabled") out.disabled = true;
-    else if (thinking.type !== "adaptive") dropped.add("thinking");
-    return out;
+    if (thinking.type === "disabled") reasoning.disabled = true;
+    else if (thinking.type === "enabled" && typeof thinking.budget_tokens === "number") reasoning.budgetTokens = thinking.budget_tokens;
   }
-  return effort === undefined ? null : out;
+  return Object.keys(reasoning).length === 0 && !isObject(thinking) ? null : reasoning;
 }
 
-/** An Anthropic Messages body in neutral form; throws a 400 where translating it would change what it asks. */
+function formatOf(output: Json | null): ResponseFormat | null {
+  const format = output?.format;
+  if (!isObject(format)) return null;
+  if (format.type === "json_schema" && isObject(format.schema)) return { type: "json_schema", name: "response", schema: format.schema };
+  return unsupported("This output_config.format", "output_config.format");
+}
+
+/** An Anthropic Messages body in neutral form; throws a 400 where translation would change its meaning. */
 export function parseAnthropicRequest(body: RequestBody): CanonicalRequest {
-  const dropped = new Set<string>();
-  for (const key in body) if (!MAPPED.has(key)) dropped.add(key);
-  const system = body.system == null ? [] : textBlocksOf(body.system, "system", dropped);
-  const messages = messagesOf(body, system, dropped);
-  const config = isObject(body.output_config) ? body.output_config : {};
-  for (const key in config) if (key !== "format" && key !== "effort") dropped.add(`output_config.${key}`);
-  const metadata = isObject(body.metadata) ? body.metadata : {};
-  for (const key in metadata) if (key !== "user_id") dropped.add("metadata");
+  const dropped: string[] = [];
+  for (const key in body) if (!MAPPED.has(key)) dropped.push(key);
+  const output = isObject(body.output_config) ? body.output_config : null;
+  if (output !== null) for (const key in output) if (key !== "effort" && key !== "format") dropped.push(`output_config.${key}`);
+  const metadata = isObject(body.metadata) ? body.metadata : null;
+  const { choice, parallel } = toolChoiceOf(body.tool_choice);
   const stop = Array.isArray(body.stop_sequences) ? body.stop_sequences.filter((s): s is string => typeof s === "string") : [];
   return {
     model: body.model as string,
-    system,
-    messages,
-    tools: toolsOf(body, dropped),
-    toolChoice: toolChoiceOf(body.tool_choice),
-    parallelToolCalls: parallelOf(body.tool_choice),
+    system: systemOf(body.system),
+    messages: messagesOf(body),
+    tools: toolsOf(body.tools),
+    toolChoice: choice,
+    parallelToolCalls: parallel,
     maxTokens: numberOr(body.max_tokens),
     temperature: numberOr(body.temperature),
     topP: numberOr(body.top_p),
@@ -273,10 +215,140 @@ export function parseAnthropicRequest(body: RequestBody): CanonicalRequest {
     seed: null,
     frequencyPenalty: null,
     presencePenalty: null,
-    responseFormat: formatOf(config.format ?? body.output_format),
-    reasoning: reasoningOf(body.thinking, config.effort, dropped),
+    responseFormat: formatOf(output),
+    reasoning: reasoningOf(body.thinking, output),
     stream: body.stream === true,
-    user: typeof metadata.user_id === "string" ? metadata.user_id : null,
-    dropped: [...dropped],
+    user: metadata !== null && typeof metadata.user_id === "string" ? metadata.user_id : null,
+    dropped,
   };
+}
+
+// ── neutral → Anthropic ────────────────────────────────────────────────────────────────────────
+
+function withCache(block: Json, cache: CacheHint | undefined): Json {
+  if (cache !== undefined) block.cache_control = cache.ttl === undefined ? { type: "ephemeral" } : { type: "ephemeral", ttl: cache.ttl };
+  return block;
+}
+
+function anthropicSource(source: MediaSource): Json {
+  return source.kind === "url" ? { type: "url", url: source.url } : { type: "base64", media_type: source.mediaType, data: source.data };
+}
+
+function parseArguments(text: string, id: string): unknown {
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (isObject(value)) return value;
+  } catch {
+    // Refused below.
+  }
+  throw badRequest(`The arguments of tool call '${id}' are not a JSON object, which Anthropic requires.`, "messages", "invalid_value");
+}
+
+function anthropicBlock(part: ContentPart, dropped: Set<string>): Json | null {
+  switch (part.type) {
+    case "text":
+      return withCache({ type: "text", text: part.text }, part.cache);
+    case "image":
+      return withCache({ type: "image", source: anthropicSource(part.source) }, part.cache);
+    case "document": {
+      const block: Json = { type: "document", source: anthropicSource(part.source) };
+      const title = part.title ?? part.filename;
+      if (title !== undefined) block.title = title;
+      return withCache(block, part.cache);
+    }
+    case "tool_call":
+      return withCache({ type: "tool_use", id: part.id, name: part.name, input: parseArguments(part.arguments, part.id) }, part.cache);
+    case "tool_result": {
+      const content = part.content.map((item) => anthropicBlock(item, dropped));
+      const block: Json = { type: "tool_result", tool_use_id: part.callId, content };
+      if (part.isError) block.is_error = true;
+      return withCache(block, part.cache);
+    }
+    case "thinking":
+      // Anthropic accepts earlier thinking only with the signature it issued; other models' reasoning cannot come back.
+      if (part.signature === null) {
+        dropped.add("thinking");
+        return null;
+      }
+      return { type: "thinking", thinking: part.text, signature: part.signature };
+    case "redacted_thinking":
+      return { type: "redacted_thinking", data: part.data };
+  }
+}
+
+function encodeMessages(request: CanonicalRequest, dropped: Set<string>): Json[] {
+  const out: Json[] = [];
+  for (const message of request.messages) {
+    const content: Json[] = [];
+    // Tool results lead their user message, as Anthropic requires.
+    const ordered = message.role === "user"
+      ? [...message.content.filter((p) => p.type === "tool_result"), ...message.content.filter((p) => p.type !== "tool_result")]
+      : message.content;
+    for (const part of ordered) {
+      const block = anthropicBlock(part, dropped);
+      if (block !== null) content.push(block);
+    }
+    if (content.length === 0) continue;
+    out.push({ role: message.role, content });
+  }
+  return out;
+}
+
+/** Effort names Anthropic takes; OpenAI's lighter ones map to its lightest. */
+function anthropicEffort(effort: ReasoningEffort): string | null {
+  if (effort === "none") return null;
+  return effort === "minimal" ? "low" : effort;
+}
+
+/** A neutral request as an Anthropic Messages body for `options.model`. */
+export function encodeAnthropicRequest(request: CanonicalRequest, options: EncodeOptions): EncodedRequest {
+  const dropped = new Set<string>(request.dropped);
+  const body: Json = { model: options.model };
+  if (request.system.length > 0) body.system = request.system.map((part) => anthropicBlock(part, dropped));
+  body.messages = encodeMessages(request, dropped);
+  body.max_tokens = request.maxTokens ?? options.defaultMaxTokens ?? DEFAULT_MAX_TOKENS;
+  if (request.tools.length > 0) {
+    body.tools = request.tools.map((tool) => {
+      const out: Json = { name: tool.name };
+      if (tool.description !== undefined) out.description = tool.description;
+      out.input_schema = tool.parameters;
+      if (tool.strict !== undefined) out.strict = tool.strict;
+      return withCache(out, tool.cache);
+    });
+  }
+  const choice = request.toolChoice;
+  if (choice !== null || request.parallelToolCalls === false) {
+    const type = choice === null ? "auto" : choice.type === "required" ? "any" : choice.type;
+    const out: Json = { type };
+    if (choice?.type === "tool") out.name = choice.name;
+    if (request.parallelToolCalls === false && type !== "none") out.disable_parallel_tool_use = true;
+    if (request.tools.length > 0 || type === "none") body.tool_choice = out;
+  }
+  if (request.temperature !== null) {
+    // Anthropic's scale ends at 1 where OpenAI's goes to 2: the nearest it takes, reported.
+    body.temperature = Math.min(request.temperature, 1);
+    if (request.temperature > 1) dropped.add("temperature above 1");
+  }
+  if (request.topP !== null) body.top_p = request.topP;
+  if (request.topK !== null) body.top_k = request.topK;
+  if (request.stop.length > 0) body.stop_sequences = request.stop.slice();
+  if (request.seed !== null) dropped.add("seed");
+  if (request.frequencyPenalty !== null) dropped.add("frequency_penalty");
+  if (request.presencePenalty !== null) dropped.add("presence_penalty");
+  const output: Json = {};
+  const format = request.responseFormat;
+  // JSON mode asks for any object; a schema is Anthropic's structured output as it is.
+  if (format !== null && format.type !== "text") output.format = { type: "json_schema", schema: format.type === "json_schema" ? format.schema : { type: "object" } };
+  const reasoning = request.reasoning;
+  if (reasoning !== null) {
+    if (reasoning.disabled === true) body.thinking = { type: "disabled" };
+    else if (reasoning.budgetTokens !== undefined) body.thinking = { type: "enabled", budget_tokens: reasoning.budgetTokens };
+    const effort = reasoning.effort === undefined ? null : anthropicEffort(reasoning.effort);
+    if (effort !== null) output.effort = effort;
+    if (reasoning.effort === "none") body.thinking = { type: "disabled" };
+  }
+  if (Object.keys(output).length > 0) body.output_config = output;
+  if (request.user !== null) body.metadata = { user_id: request.user };
+  if (request.stream) body.stream = true;
+  return { body, dropped: [...dropped] };
 }

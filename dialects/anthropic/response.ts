@@ -1,8 +1,6 @@
 /** Anthropic `message` answers ↔ the neutral form. */
 import type { CanonicalResponse, FinishReason } from "../../core/canonical.ts";
-import { GatewayError } from "../../core/errors.ts";
-import { type Json, isObject } from "../json.ts";
-import { inputOf } from "./blocks.ts";
+import { isObject, type Json } from "../json.ts";
 import { usageFromAnthropic, usageToAnthropic } from "./usage.ts";
 
 type Content = CanonicalResponse["content"][number];
@@ -47,39 +45,22 @@ export function finishToAnthropic(reason: FinishReason): string {
   }
 }
 
-/**
- * One content block in neutral form, or null for blocks no other format has (server tool calls
- * and their results, which only appear when the request used Anthropic's server tools).
- */
-export function contentFromAnthropic(block: unknown): Content | null {
-  if (!isObject(block)) return null;
-  switch (block.type) {
-    case "text":
-      return typeof block.text === "string" ? { type: "text", text: block.text } : null;
-    case "tool_use":
-      return {
-        type: "tool_call",
-        id: typeof block.id === "string" ? block.id : "",
-        name: typeof block.name === "string" ? block.name : "",
-        arguments: JSON.stringify(block.input ?? {}),
-      };
-    case "thinking":
-      return { type: "thinking", text: typeof block.thinking === "string" ? block.thinking : "", signature: typeof block.signature === "string" ? block.signature : null };
-    case "redacted_thinking":
-      return typeof block.data === "string" ? { type: "redacted_thinking", data: block.data } : null;
-    default:
-      return null;
-  }
+/** Anthropic message ids start with `msg_`; an id from elsewhere gets the prefix so clients that check it are content. */
+export function messageId(id: string): string {
+  return id.startsWith("msg_") ? id : `msg_${id.length > 0 ? id : crypto.randomUUID().replaceAll("-", "")}`;
 }
 
-/** An Anthropic-format answer in neutral form. Anthropic gives no creation time: it is the time of reading. */
 export function parseAnthropicResponse(text: string): CanonicalResponse {
   const body = JSON.parse(text) as Json;
-  if (!isObject(body) || !Array.isArray(body.content)) throw new TypeError("not an Anthropic message");
   const content: Content[] = [];
-  for (const block of body.content) {
-    const part = contentFromAnthropic(block);
-    if (part !== null) content.push(part);
+  for (const block of Array.isArray(body.content) ? body.content : []) {
+    if (!isObject(block)) continue;
+    if (block.type === "text" && typeof block.text === "string") content.push({ type: "text", text: block.text });
+    else if (block.type === "tool_use" && typeof block.id === "string" && typeof block.name === "string") {
+      content.push({ type: "tool_call", id: block.id, name: block.name, arguments: JSON.stringify(block.input ?? {}) });
+    } else if (block.type === "thinking") {
+      content.push({ type: "thinking", text: typeof block.thinking === "string" ? block.thinking : "", signature: typeof block.signature === "string" ? block.signature : null });
+    } else if (block.type === "redacted_thinking" && typeof block.data === "string") content.push({ type: "redacted_thinking", data: block.data });
   }
   return {
     id: typeof body.id === "string" ? body.id : "",
@@ -92,50 +73,42 @@ export function parseAnthropicResponse(text: string): CanonicalResponse {
   };
 }
 
-/**
- * A tool call's arguments as Anthropic's `input` object. A model behind another format can emit
- * arguments that are not JSON; an Anthropic client cannot take those, and guessing would run the
- * tool with the wrong input, so the answer fails as the provider's fault (retryable).
- */
-function toolInput(id: string, args: string): Json {
-  const input = inputOf(args);
-  if (input !== null) return input;
-  throw new GatewayError({
-    status: 502,
-    message: `The model called tool '${id}' with arguments that are not a JSON object, which an Anthropic client cannot take.`,
-    code: "upstream_invalid_response",
-    fault: "provider",
-    retryable: true,
+/** Neutral content as Anthropic response blocks. */
+export function anthropicContent(content: CanonicalResponse["content"]): Json[] {
+  return content.map((part) => {
+    switch (part.type) {
+      case "text":
+        return { type: "text", text: part.text };
+      case "tool_call": {
+        let input: unknown = {};
+        try {
+          input = JSON.parse(part.arguments);
+        } catch {
+          // A model that produced broken arguments: the client gets them as a string it can see.
+          input = { arguments: part.arguments };
+        }
+        return { type: "tool_use", id: part.id, name: part.name, input };
+      }
+      case "thinking":
+        return { type: "thinking", thinking: part.text, signature: part.signature ?? "" };
+      case "redacted_thinking":
+        return { type: "redacted_thinking", data: part.data };
+    }
   });
 }
 
-/** A content part as an Anthropic block. */
-export function blockToAnthropic(part: Content): Json {
-  switch (part.type) {
-    case "text":
-      return { type: "text", text: part.text };
-    case "tool_call":
-      return { type: "tool_use", id: part.id, name: part.name, input: toolInput(part.id, part.arguments) };
-    case "thinking":
-      // Reasoning text from another model carries no signature; the field is required, so it is empty.
-      return { type: "thinking", thinking: part.text, signature: part.signature ?? "" };
-    case "redacted_thinking":
-      return { type: "redacted_thinking", data: part.data };
-  }
-}
-
-const NO_USAGE = { inputTokens: 0, outputTokens: 0, totalTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
-
-/** A neutral answer as an Anthropic `message`. */
 export function encodeAnthropicResponse(response: CanonicalResponse): string {
+  const usage = response.usage === null
+    ? { input_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 0 }
+    : usageToAnthropic(response.usage);
   return JSON.stringify({
-    id: response.id,
+    id: messageId(response.id),
     type: "message",
     role: "assistant",
     model: response.model,
-    content: response.content.map(blockToAnthropic),
+    content: anthropicContent(response.content),
     stop_reason: finishToAnthropic(response.finish),
     stop_sequence: response.stopSequence,
-    usage: usageToAnthropic(response.usage ?? NO_USAGE),
+    usage,
   });
 }

@@ -1,53 +1,64 @@
-/**
- * Anthropic usage ↔ the gateway's. Anthropic reports cache reads and cache writes apart from
- * `input_tokens`; the gateway counts input the OpenAI way, all of it together.
- */
+import { valueEnd } from "../../core/json-text.ts";
 import type { Usage } from "../../core/types.ts";
-import { type Json, isObject } from "../json.ts";
+import { isObject } from "../json.ts";
 
 function count(value: unknown): number {
   return typeof value === "number" && Number.isFinite(value) && value > 0 ? value : 0;
 }
 
-/** Normalise an Anthropic `usage` object: input = input_tokens + cache reads + cache writes. */
+/**
+ * Anthropic usage, normalised the OpenAI way: Anthropic's `input_tokens` leaves out the tokens
+ * read from and written to the prompt cache, which the neutral `inputTokens` includes.
+ */
 export function usageFromAnthropic(raw: unknown): Usage | null {
   if (!isObject(raw)) return null;
-  const cachedTokens = count(raw.cache_read_input_tokens);
-  const cacheWriteTokens = count(raw.cache_creation_input_tokens);
-  const inputTokens = count(raw.input_tokens) + cachedTokens + cacheWriteTokens;
+  const cached = count(raw.cache_read_input_tokens);
+  const written = count(raw.cache_creation_input_tokens);
+  const inputTokens = count(raw.input_tokens) + cached + written;
   const outputTokens = count(raw.output_tokens);
-  const details = raw.output_tokens_details;
+  const details = isObject(raw.output_tokens_details) ? raw.output_tokens_details : null;
   return {
     inputTokens,
     outputTokens,
     totalTokens: inputTokens + outputTokens,
-    cachedTokens,
-    cacheWriteTokens,
-    reasoningTokens: isObject(details) ? count(details.thinking_tokens) : 0,
+    cachedTokens: cached,
+    cacheWriteTokens: written,
+    reasoningTokens: details === null ? 0 : Math.min(count(details.thinking_tokens), outputTokens),
   };
 }
 
-/** The gateway's usage in Anthropic's words: cache reads and writes taken back out of the input. */
-export function usageToAnthropic(usage: Usage): Json {
-  const out: Json = {
+/** Anthropic's usage object from neutral usage. */
+export function usageToAnthropic(usage: Usage): Record<string, number> {
+  return {
     input_tokens: Math.max(0, usage.inputTokens - usage.cachedTokens - usage.cacheWriteTokens),
     cache_creation_input_tokens: usage.cacheWriteTokens,
     cache_read_input_tokens: usage.cachedTokens,
     output_tokens: usage.outputTokens,
   };
-  if (usage.reasoningTokens > 0) out.output_tokens_details = { thinking_tokens: usage.reasoningTokens };
-  return out;
 }
 
-/**
- * Stream usage is cumulative: `message_start` says what is known up front, each `message_delta`
- * restates the totals, leaving out (or nulling) the counters it does not restate. The fields it
- * gives win; the others keep their earlier value.
- */
-export function mergeAnthropicUsage(into: Json, raw: unknown): void {
-  if (!isObject(raw)) return;
-  for (const key in raw) {
-    const value = raw[key];
-    if (value !== null && value !== undefined) into[key] = value;
+/** Merge a `message_delta` usage into what `message_start` said: its counts are cumulative and may be partial. */
+export function mergeUsage(previous: Record<string, unknown> | null, next: Record<string, unknown>): Record<string, unknown> {
+  if (previous === null) return next;
+  const merged: Record<string, unknown> = { ...previous };
+  for (const key in next) if (next[key] != null) merged[key] = next[key];
+  return merged;
+}
+
+const USAGE_KEY = /"usage"\s*:\s*\{/g;
+
+/** `usage` from a whole Messages answer's text, read without parsing the rest (it comes last). */
+export function anthropicUsageOf(text: string): Usage | null {
+  USAGE_KEY.lastIndex = 0;
+  let match: RegExpExecArray | null;
+  let start = -1;
+  while ((match = USAGE_KEY.exec(text)) !== null) start = match.index + match[0].length - 1;
+  if (start < 0) return null;
+  const end = valueEnd(text, start);
+  if (end < 0) return null;
+  try {
+    return usageFromAnthropic(JSON.parse(text.slice(start, end)));
+  } catch {
+    return null;
   }
 }

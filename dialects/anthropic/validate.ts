@@ -1,31 +1,32 @@
 import * as v from "valibot";
-import { checkBody, modelId, roleMessage } from "../validate.ts";
+import { check, modelId } from "../validate.ts";
 
 /**
- * Request validation for the Anthropic surfaces: only what the gateway relies on (the model, the
- * messages, `max_tokens`, the stream flag). Anthropic judges the rest, and unknown fields pass.
+ * Request validation for the Anthropic surfaces: only what the gateway relies on (the upstream
+ * judges the rest); unknown fields pass through.
  */
-const messages = v.pipe(v.array(roleMessage, "must be an array of messages"), v.minLength(1, "must contain at least one message"));
+const message = v.looseObject({
+  role: v.picklist(["user", "assistant", "system"], 'must be "user", "assistant" or "system"'),
+  content: v.union([v.string(), v.array(v.looseObject({ type: v.string("must be a string") }, "must be a content block object"))], "must be a string or an array of content blocks"),
+});
 
-const POSITIVE_INTEGER = "must be a positive integer";
+const messages = v.pipe(v.array(message, "must be an array of messages"), v.minLength(1, "must contain at least one message"));
+const system = v.optional(v.union([v.string(), v.array(v.looseObject({ type: v.string() }))], "must be a string or an array of text blocks"));
 
 const messagesRequest = v.looseObject({
   model: modelId,
   messages,
-  max_tokens: v.pipe(v.number(POSITIVE_INTEGER), v.integer(POSITIVE_INTEGER), v.minValue(1, POSITIVE_INTEGER)),
+  max_tokens: v.pipe(v.number("must be a number"), v.integer("must be an integer"), v.minValue(1, "must be at least 1")),
+  system,
   stream: v.optional(v.boolean("must be a boolean")),
 });
 
-/** `POST /v1/messages/count_tokens` takes a Messages body without `max_tokens` or `stream`. */
-const countTokensRequest = v.looseObject({
-  model: modelId,
-  messages,
-});
+const countTokensRequest = v.looseObject({ model: modelId, messages, system });
 
 export function validateMessagesRequest(body: Record<string, unknown>): void {
-  checkBody(messagesRequest, body);
+  check(messagesRequest, body);
 }
 
 export function validateCountTokensRequest(body: Record<string, unknown>): void {
-  checkBody(countTokensRequest, body);
+  check(countTokensRequest, body);
 }

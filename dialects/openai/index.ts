@@ -6,6 +6,7 @@
 import type { RequestBody } from "../../core/context.ts";
 import type { Dialect, EncodeOptions } from "../../core/dialect.ts";
 import { withTopLevel } from "../../core/json-text.ts";
+import { encodeOpenAIModels } from "./models.ts";
 import { isObject } from "../json.ts";
 import { parseOpenAIError, renderOpenAIError } from "./errors.ts";
 import { chatMaxOutputTokens, estimateChatInputTokens } from "./estimate.ts";
@@ -49,6 +50,7 @@ export const openai: Dialect = {
   renderError: renderOpenAIError,
   estimateInputTokens: estimateChatInputTokens,
   maxOutputTokens: chatMaxOutputTokens,
+  encodeModels: encodeOpenAIModels,
   forwardHeaders: [],
   encodeRequest: encodeOpenAIRequest,
   parseResponse: parseOpenAIResponse,

@@ -1,13 +1,17 @@
 import * as v from "valibot";
-import { checkBody, modelId, roleMessage } from "../validate.ts";
+import { check, modelId } from "../validate.ts";
 
 /**
  * Request validation for the OpenAI surfaces. Only what the gateway itself relies on is checked
  * (the upstream judges the rest), and objects are loose: unknown fields pass through to the provider.
  */
+const message = v.looseObject({
+  role: v.string("must be a string"),
+});
+
 const chatRequest = v.looseObject({
   model: modelId,
-  messages: v.pipe(v.array(roleMessage, "must be an array of messages"), v.minLength(1, "must contain at least one message")),
+  messages: v.pipe(v.array(message, "must be an array of messages"), v.minLength(1, "must contain at least one message")),
   stream: v.optional(v.nullable(v.boolean("must be a boolean"))),
   stream_options: v.optional(
     v.nullable(v.looseObject({ include_usage: v.optional(v.nullable(v.boolean("must be a boolean"))) }, "must be an object")),
@@ -31,9 +35,9 @@ const embeddingsRequest = v.looseObject({
 });
 
 export function validateChatRequest(body: Record<string, unknown>): void {
-  checkBody(chatRequest, body);
+  check(chatRequest, body);
 }
 
 export function validateEmbeddingsRequest(body: Record<string, unknown>): void {
-  checkBody(embeddingsRequest, body);
+  check(embeddingsRequest, body);
 }

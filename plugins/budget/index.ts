@@ -37,7 +37,8 @@ export interface BudgetPlugin extends Plugin {
   stats(): Readonly<BudgetStats>;
 }
 
-const SURFACES = ["chat", "embeddings"] as const;
+/** Requests that spend tokens, on every surface; token counts and model lists spend none. */
+const SPENDING = ["generate", "embed"] as const;
 const DAY_MS = 86_400_000;
 const ADJECTIVE: Record<BudgetPeriod, string> = { day: "daily", month: "monthly", total: "total" };
 
@@ -167,7 +168,7 @@ export function budget(options: BudgetOptions): BudgetPlugin {
       storeHeld.take(store);
       if (options.required === true) requireStore(app, name, store);
     },
-    onRequest: { handler: check, filter: { surfaces: SURFACES } },
+    onRequest: { handler: check, filter: { operations: SPENDING } },
     onComplete: charge,
     close: () => storeHeld.close(store),
     stats: () => ({ ...stats }),

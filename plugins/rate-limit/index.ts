@@ -55,7 +55,8 @@ interface Hold {
   leaseId: string | null;
 }
 
-const SURFACES = ["chat", "embeddings"] as const;
+/** Requests that spend tokens, on every surface; token counts and model lists spend none. */
+const SPENDING = ["generate", "embed"] as const;
 const INSTANCE = /* @__PURE__ */ crypto.randomUUID().slice(0, 8);
 let leaseSequence = 0;
 
@@ -249,7 +250,7 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
       storeHeld.take(store);
       if (options.required === true) requireStore(app, name, store);
     },
-    onRequest: { handler: check, filter: { surfaces: SURFACES } },
+    onRequest: { handler: check, filter: { operations: SPENDING } },
     onComplete: complete,
     close: () => storeHeld.close(store),
     stats: () => ({ ...stats }),

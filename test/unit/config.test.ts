@@ -177,4 +177,11 @@ describe("validateConfig: invalid configs name the field path", () => {
   it("reports a non-object limits as a type problem, not an unknown key", () => {
     expect(errorOf(base({ limits: 5 }))).not.toMatch(/unknown key/);
   });
+  it("accepts server limits and names a bad one", () => {
+    expect(() => validateConfig(base({ server: { headersTimeoutMs: 1000, requestTimeoutMs: 2000, keepAliveTimeoutMs: 500, maxHeaderBytes: 4096, maxHeaders: 20 } }))).not.toThrow();
+    expect(errorOf(base({ server: { headersTimeoutMs: 0 } }))).toBe('Invalid config at "server.headersTimeoutMs": must be at least 1');
+    expect(errorOf(base({ server: { maxHeaderBytes: 100 } }))).toBe('Invalid config at "server.maxHeaderBytes": must be at least 1024');
+    expect(errorOf(base({ server: { idleTimeout: 5 } }))).toBe('Invalid config at "server.idleTimeout": unknown key "idleTimeout"');
+    expect(errorOf(base({ server: { headersTimeoutMs: 5000, requestTimeoutMs: 1000 } }))).toContain("headersTimeoutMs must not exceed requestTimeoutMs");
+  });
 });

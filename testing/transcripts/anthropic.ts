@@ -238,6 +238,7 @@ const streamedToolUse: DialectTranscript = {
       { type: "text", index: 0, text: "'s check the weather for San Francisco, CA:" },
       { type: "block_stop", index: 0 },
       { type: "block_start", index: 1, block: { type: "tool_call", id: "toolu_01T1x1fJ34qAmk2tNTrN7Up6", name: "get_weather" } },
+      { type: "tool_args", index: 1, json: "" },
       { type: "tool_args", index: 1, json: '{"location":' },
       { type: "tool_args", index: 1, json: ' "San' },
       { type: "tool_args", index: 1, json: " Francisc" },
