@@ -27,14 +27,16 @@ export function usageFromAnthropic(raw: unknown): Usage | null {
   };
 }
 
-/** Anthropic's usage object from neutral usage. */
-export function usageToAnthropic(usage: Usage): Record<string, number> {
-  return {
+/** Anthropic's usage object from neutral usage; reasoning tokens go in `output_tokens_details`, as Anthropic reports thinking. */
+export function usageToAnthropic(usage: Usage): Record<string, unknown> {
+  const out: Record<string, unknown> = {
     input_tokens: Math.max(0, usage.inputTokens - usage.cachedTokens - usage.cacheWriteTokens),
     cache_creation_input_tokens: usage.cacheWriteTokens,
     cache_read_input_tokens: usage.cachedTokens,
     output_tokens: usage.outputTokens,
   };
+  if (usage.reasoningTokens > 0) out.output_tokens_details = { thinking_tokens: usage.reasoningTokens };
+  return out;
 }
 
 /** Merge a `message_delta` usage into what `message_start` said: its counts are cumulative and may be partial. */
