@@ -133,6 +133,26 @@ describe("Anthropic requests from OpenAI clients (neutral → Anthropic)", () =>
     expect(anthropic.encodeRequest(neutral({ reasoning: { disabled: true } }), { model: "c", streamUsage: false }).body.thinking).toEqual({ type: "disabled" });
   });
 
+  it("sends a plain-text document as Anthropic's text source (base64 is for PDFs only), a PDF as base64", () => {
+    const request = openai.parseRequest({
+      model: "gpt",
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "file", file: { filename: "notes.txt", file_data: "data:text/plain;base64,SGVsbG8sIFrDvHJpY2g=" } },
+            { type: "file", file: { filename: "paper.pdf", file_data: "data:application/pdf;base64,JVBERi0x" } },
+          ],
+        },
+      ],
+    });
+    const content = (anthropic.encodeRequest(request, { model: "claude", streamUsage: false }).body.messages as { content: unknown[] }[])[0].content;
+    expect(content).toEqual([
+      { type: "document", source: { type: "text", media_type: "text/plain", data: "Hello, Zürich" }, title: "notes.txt" },
+      { type: "document", source: { type: "base64", media_type: "application/pdf", data: "JVBERi0x" }, title: "paper.pdf" },
+    ]);
+  });
+
   it("refuses what would change the meaning: arguments that are not an object", () => {
     const error = thrown(() =>
       anthropic.encodeRequest(neutral({ messages: [{ role: "assistant", content: [{ type: "tool_call", id: "c1", name: "f", arguments: "not json" }] }] }), { model: "c", streamUsage: false })

@@ -432,6 +432,68 @@ const vision: DialectTranscript = {
   },
 };
 
+const adaptiveThinking: DialectTranscript = {
+  name: "adaptive thinking",
+  source: "https://docs.anthropic.com/en/docs/build-with-claude/adaptive-thinking",
+  request: {
+    body: {
+      model: "claude-opus-4-6",
+      max_tokens: 16000,
+      thinking: { type: "adaptive" },
+      messages: [{ role: "user", content: "Explain why the sum of two even numbers is always even." }],
+    },
+    // Thinking at the model's own judgement: a reasoning setting with no budget and no effort.
+    neutral: neutralRequest({
+      model: "claude-opus-4-6",
+      maxTokens: 16000,
+      reasoning: {},
+      messages: [{ role: "user", content: [{ type: "text", text: "Explain why the sum of two even numbers is always even." }] }],
+    }),
+  },
+};
+
+const plainTextDocument: DialectTranscript = {
+  name: "a plain-text document with citations asked for",
+  source: "https://docs.anthropic.com/en/docs/build-with-claude/citations",
+  request: {
+    body: {
+      model: "claude-opus-4-1",
+      max_tokens: 1024,
+      messages: [
+        {
+          role: "user",
+          content: [
+            {
+              type: "document",
+              source: { type: "text", media_type: "text/plain", data: "The grass is green. The sky is blue." },
+              title: "My Document",
+              context: "This is a trustworthy document.",
+              citations: { enabled: true },
+            },
+            { type: "text", text: "What color is the grass and sky?" },
+          ],
+        },
+      ],
+    },
+    // Citations and a document's context have no neutral form: reported as dropped when translated.
+    neutral: neutralRequest({
+      model: "claude-opus-4-1",
+      maxTokens: 1024,
+      dropped: ["document.context", "citations"],
+      messages: [
+        {
+          role: "user",
+          content: [
+            // The neutral form carries bytes: the text travels as base64 UTF-8.
+            { type: "document", source: { kind: "base64", mediaType: "text/plain", data: "VGhlIGdyYXNzIGlzIGdyZWVuLiBUaGUgc2t5IGlzIGJsdWUu" }, title: "My Document" },
+            { type: "text", text: "What color is the grass and sky?" },
+          ],
+        },
+      ],
+    }),
+  },
+};
+
 const notFound: DialectTranscript = {
   name: "an error answer",
   source: "https://docs.anthropic.com/en/api/errors#error-shapes",
@@ -477,6 +539,8 @@ export const anthropicTranscripts: readonly DialectTranscript[] = [
   streamedThinking,
   promptCaching,
   vision,
+  adaptiveThinking,
+  plainTextDocument,
   notFound,
   overloadedMidStream,
 ];
