@@ -1,7 +1,9 @@
 import { parseArgs } from "node:util";
 import { VERSION } from "../core/version.ts";
+import { HOOK_NAMES } from "../core/plugin.ts";
 import { DEFAULT_PORT } from "../runtimes/serve-options.ts";
-import { buildGateway, resolveConfig } from "./config-source.ts";
+import { buildGateway, EMBEDDED_SOURCE, resolveConfig } from "./config-source.ts";
+import { exposureNotice } from "./exposure.ts";
 import { RUNTIMES, type RuntimeHost, type RuntimeName } from "./host.ts";
 import { CliError, CONFIG_NAMES } from "./load-config.ts";
 import { reportReload, serveConfig } from "./serve-config.ts";
@@ -77,7 +79,7 @@ function parseRuntime(text: string | undefined, host: RuntimeHost): RuntimeName 
 }
 
 function describeHook(plugin: Record<string, unknown>): string {
-  const hooks = ["onRequest", "route", "onAttempt", "onAttemptError", "onResponse", "onComplete", "filterModels"].filter((h) => plugin[h] !== undefined);
+  const hooks = HOOK_NAMES.filter((h) => plugin[h] !== undefined);
   return hooks.length > 0 ? hooks.join(", ") : "no hooks";
 }
 
@@ -130,6 +132,8 @@ async function start(flags: Flags, host: RuntimeHost, argv: string[]): Promise<n
     if (served.inputs().length === 0) console.error("switchyard: --watch: no config file to watch (the embedded default is serving)");
     else watcher = watchFiles(served.inputs(), () => reload("file change"));
   }
+  const notice = exposureNotice(served.gateway, served.source === EMBEDDED_SOURCE, address);
+  if (notice !== null) console.error(notice);
   console.log(`switchyard ${VERSION} listening on ${served.server.url} (config: ${served.source}, runtime: ${host.name})`);
   console.log(describeGateway(served.gateway));
   return null;

@@ -1,7 +1,8 @@
 import { type ReloadingGateway, reloadingGateway } from "../core/reloading.ts";
 import type { ReloadResult, ServerControl } from "../core/server-control.ts";
 import type { RunningServer, ServeOptions } from "../runtimes/serve-options.ts";
-import { buildGateway, type ResolvedConfig, resolveConfig } from "./config-source.ts";
+import { buildGateway, EMBEDDED_SOURCE, type ResolvedConfig, resolveConfig } from "./config-source.ts";
+import { checkExposure } from "./exposure.ts";
 import type { RuntimeHost } from "./host.ts";
 import { CliError } from "./load-config.ts";
 
@@ -27,6 +28,7 @@ export interface ServeConfigOptions {
 export async function serveConfig(host: RuntimeHost, options: ServeConfigOptions): Promise<ServedConfig> {
   let first: ResolvedConfig | null = await resolveConfig(options.config, host);
   const source = first.source;
+  checkExposure(source === EMBEDDED_SOURCE, options.listen.host ?? "127.0.0.1");
   let inputs = first.inputs;
   const gateway = await reloadingGateway({
     source,

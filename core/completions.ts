@@ -1,6 +1,6 @@
 import type { RequestContext } from "./context.ts";
 import type { GatewayError } from "./errors.ts";
-import { type CompiledHook, runIsolated } from "./hook-runner.ts";
+import { type CompiledHook, runParallel } from "./hook-runner.ts";
 import type { OnCompleteHook } from "./plugin.ts";
 import { unrefTimer } from "./attempt-guard.ts";
 
@@ -72,7 +72,7 @@ export class Completions {
     const hooks = this.hooks!;
     for (const ctx of batch) {
       this.running++;
-      runIsolated(hooks, ctx, this.report).finally(() => {
+      runParallel(hooks, ctx, this.report).finally(() => {
         this.running--;
         if (this.idle) this.wake();
       });

@@ -12,6 +12,7 @@ export interface CompiledHook<F> {
 }
 
 type AnyFn = (...args: any[]) => any;
+type Hooks = readonly CompiledHook<AnyFn>[];
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && typeof value === "object" && typeof (value as { then?: unknown }).then === "function";
@@ -33,128 +34,84 @@ export function attributeError(error: unknown, hook: CompiledHook<AnyFn>): Gatew
   return wrapped;
 }
 
+/** What `call` returns for a hook whose filter excludes this request. */
+const SKIPPED: unique symbol = Symbol("skipped");
+
+/**
+ * The one place a hook is called: the filter is applied, a synchronous result comes back as it
+ * is, a thenable becomes a real Promise (so callers test `instanceof Promise`), and whatever the
+ * hook throws or rejects with names the plugin and the hook.
+ */
+function call(hook: CompiledHook<AnyFn>, ctx: RequestContext, a: unknown, b: unknown): unknown {
+  if (hook.filter !== null && !hook.filter(ctx)) return SKIPPED;
+  let result: unknown;
+  try {
+    result = hook.fn(ctx, a, b);
+  } catch (error) {
+    throw attributeError(error, hook);
+  }
+  if (!isThenable(result)) return result;
+  return Promise.resolve(result).catch((error) => {
+    throw attributeError(error, hook);
+  });
+}
+
 function isAnswer(value: unknown): boolean {
   if (value === undefined || value === null) return false;
   return !Array.isArray(value) || value.length > 0;
 }
 
 /**
- * Run hooks in order until one answers (a non-null value; an empty array is no answer).
- * Stays synchronous until a hook returns a thenable, so a chain of sync hooks costs no promises.
- * Used for `onRequest` (early response), `route` (first plan wins) and `onAttemptError` (first decision wins).
+ * `first` hooks (`onRequest`, `route`, `onAttemptError`): run until one answers (a non-null
+ * value; an empty array is no answer).
  */
-export function runUntilAnswer<R>(
-  hooks: readonly CompiledHook<AnyFn>[],
-  ctx: RequestContext,
-  a?: unknown,
-  b?: unknown,
-  start = 0,
-): R | undefined | Promise<R | undefined> {
+export function runFirst<R>(hooks: Hooks, ctx: RequestContext, a?: unknown, b?: unknown, start = 0): R | undefined | Promise<R | undefined> {
   for (let i = start; i < hooks.length; i++) {
-    const hook = hooks[i];
-    if (hook.filter !== null && !hook.filter(ctx)) continue;
-    let result: unknown;
-    try {
-      result = hook.fn(ctx, a, b);
-    } catch (error) {
-      throw attributeError(error, hook);
-    }
-    if (isThenable(result)) {
-      const next = i + 1;
-      return Promise.resolve(result).then(
-        (value) => (isAnswer(value) ? (value as R) : runUntilAnswer<R>(hooks, ctx, a, b, next)),
-        (error) => {
-          throw attributeError(error, hook);
-        },
-      );
-    }
+    const result = call(hooks[i], ctx, a, b);
+    if (result === SKIPPED) continue;
+    if (result instanceof Promise) return result.then((value) => (isAnswer(value) ? (value as R) : runFirst<R>(hooks, ctx, a, b, i + 1)));
     if (isAnswer(result)) return result as R;
   }
   return undefined;
 }
 
-/**
- * Run every hook in order for its effect (`onAttempt`). A hook returning `"skip"` stops the run
- * and the result is `"skip"`.
- */
-export function runEach(
-  hooks: readonly CompiledHook<AnyFn>[],
-  ctx: RequestContext,
-  a?: unknown,
-  start = 0,
-): void | "skip" | Promise<void | "skip"> {
+/** `sequential` hooks (`onAttempt`): every hook in turn for its effect; `"skip"` ends the run. */
+export function runSequential(hooks: Hooks, ctx: RequestContext, a?: unknown, start = 0): void | "skip" | Promise<void | "skip"> {
   for (let i = start; i < hooks.length; i++) {
-    const hook = hooks[i];
-    if (hook.filter !== null && !hook.filter(ctx)) continue;
-    let result: unknown;
-    try {
-      result = hook.fn(ctx, a);
-    } catch (error) {
-      throw attributeError(error, hook);
-    }
-    if (isThenable(result)) {
-      const next = i + 1;
-      return Promise.resolve(result).then(
-        (value) => (value === "skip" ? "skip" : runEach(hooks, ctx, a, next)),
-        (error) => {
-          throw attributeError(error, hook);
-        },
-      );
-    }
+    const result = call(hooks[i], ctx, a, undefined);
+    if (result instanceof Promise) return result.then((value) => (value === "skip" ? "skip" : runSequential(hooks, ctx, a, i + 1)));
     if (result === "skip") return "skip";
   }
 }
 
 /**
- * Thread a value through every hook; a hook returning something replaces it (`onResponse`,
- * `filterModels`). The hooks array is already in the order the kind requires.
+ * `transform` hooks (`onResponse`, `filterModels`): a value threaded through every hook; one
+ * returning something replaces it. The array is already in the order the hook requires.
  */
-export function runTransform<T>(
-  hooks: readonly CompiledHook<AnyFn>[],
-  ctx: RequestContext,
-  value: T,
-  start = 0,
-): T | Promise<T> {
+export function runTransform<T>(hooks: Hooks, ctx: RequestContext, value: T, start = 0): T | Promise<T> {
   for (let i = start; i < hooks.length; i++) {
-    const hook = hooks[i];
-    if (hook.filter !== null && !hook.filter(ctx)) continue;
-    let result: unknown;
-    try {
-      result = hook.fn(ctx, value);
-    } catch (error) {
-      throw attributeError(error, hook);
-    }
-    if (isThenable(result)) {
-      const next = i + 1;
-      return Promise.resolve(result).then(
-        (resolved) => runTransform<T>(hooks, ctx, resolved == null ? value : (resolved as T), next),
-        (error) => {
-          throw attributeError(error, hook);
-        },
-      );
-    }
+    const result = call(hooks[i], ctx, value, undefined);
+    if (result === SKIPPED) continue;
+    if (result instanceof Promise) return result.then((resolved) => runTransform<T>(hooks, ctx, resolved == null ? value : (resolved as T), i + 1));
     if (result != null) value = result as T;
   }
   return value;
 }
 
 /**
- * `onComplete`: every hook runs whatever the others do. A failure is reported with its plugin and
- * hook, counted, and never propagates: the response has already gone.
+ * `parallel` hooks (`onComplete`): every hook is called in order (a synchronous hook's effects
+ * are visible to the next), their promises awaited together. A failure is reported with its
+ * plugin and hook and never stops the others: the response has already gone.
  */
-export async function runIsolated(
-  hooks: readonly CompiledHook<AnyFn>[],
-  ctx: RequestContext,
-  report: (error: GatewayError) => void,
-): Promise<void> {
+export function runParallel(hooks: Hooks, ctx: RequestContext, report: (error: GatewayError) => void): Promise<void> {
+  let pending: Promise<unknown>[] | null = null;
   for (let i = 0; i < hooks.length; i++) {
-    const hook = hooks[i];
     try {
-      if (hook.filter !== null && !hook.filter(ctx)) continue;
-      const result = hook.fn(ctx);
-      if (isThenable(result)) await result;
+      const result = call(hooks[i], ctx, undefined, undefined);
+      if (result instanceof Promise) (pending ??= []).push(result.catch(report));
     } catch (error) {
-      report(attributeError(error, hook));
+      report(attributeError(error, hooks[i]));
     }
   }
+  return pending === null ? Promise.resolve() : Promise.all(pending).then(() => undefined);
 }

@@ -9,11 +9,16 @@ export { ConfigError, defineConfig, type GatewayConfig, type GatewayLimits, type
 export {
   definePlugin,
   HOOK_NAMES,
+  HOOKS,
   type FilterModelsHook,
   type Hook,
   type HookFilter,
+  type HookKind,
+  type HookKindOf,
   type HookMap,
   type HookName,
+  type HookSpec,
+  type PluginHooks,
   type OnAttemptErrorHook,
   type OnAttemptHook,
   type OnCompleteHook,
@@ -27,7 +32,22 @@ export {
   type SetupContext,
 } from "./plugin.ts";
 export { PluginChainError } from "./plugin-chain.ts";
+export { ERROR_CODES, type ErrorCode, errorCodeSpec, type ErrorCodeSpec, hasCode } from "./error-codes.ts";
 export { type CounterStore, type LeaseDecision, type RateDecision, type RateRule, StoreUnavailableError } from "./counter-store.ts";
+export {
+  type AuditEntry,
+  type BudgetPeriod,
+  KeyConflictError,
+  type KeyRecord,
+  type KeySet,
+  type KeyStore,
+  type KeyStoreHealth,
+  type Limits,
+  type SpendQuery,
+  type SpendRow,
+  type SpendTotal,
+  type TeamRecord,
+} from "./key-store.ts";
 export { type ContextVariables, RequestContext, type RequestBody } from "./context.ts";
 export {
   badRequest,

@@ -6,7 +6,7 @@ import type { Completions } from "./completions.ts";
 import { RequestContext, type SurfaceInfo } from "./context.ts";
 import type { Dialect } from "./dialect.ts";
 import { badRequest, clientClosed, GatewayError, internalError, modelNotFound, noTargetAvailable, toGatewayError } from "./errors.ts";
-import { runEach, runTransform, runUntilAnswer } from "./hook-runner.ts";
+import { runFirst, runSequential, runTransform } from "./hook-runner.ts";
 import type { PluginChain } from "./plugin-chain.ts";
 import type { ProviderAdapter, ProviderReply } from "./provider.ts";
 import { builtResponse, isBuiltFrom, type ResponseRecord, textResponse } from "./response-record.ts";
@@ -130,7 +130,7 @@ export class Pipeline {
 
   private onRequest(ctx: RequestContext): Response | undefined | Promise<Response | undefined> {
     const hooks = this.chain.onRequest;
-    return hooks === null ? undefined : runUntilAnswer<Response>(hooks, ctx);
+    return hooks === null ? undefined : runFirst<Response>(hooks, ctx);
   }
 
   private async run(ctx: RequestContext, surface: SurfaceSpec): Promise<Response> {
@@ -140,7 +140,7 @@ export class Pipeline {
 
     let targets: readonly Target[] | undefined;
     if (this.chain.route !== null) {
-      const routed = runUntilAnswer<readonly Target[]>(this.chain.route, ctx);
+      const routed = runFirst<readonly Target[]>(this.chain.route, ctx);
       targets = routed instanceof Promise ? await routed : routed;
     }
     ctx.targets = targets ?? this.directTarget(ctx.model);
@@ -191,7 +191,7 @@ export class Pipeline {
       tries++;
       try {
         if (this.chain.onAttempt !== null) {
-          const pending = runEach(this.chain.onAttempt, ctx, attempt);
+          const pending = runSequential(this.chain.onAttempt, ctx, attempt);
           if ((pending instanceof Promise ? await pending : pending) === "skip") {
             attempt.outcome = "skipped";
             attempt.durationMs = 0;
@@ -213,7 +213,7 @@ export class Pipeline {
         if (ctx.signal.aborted) throw clientClosed();
         lastError = error;
         const hooks = this.chain.onAttemptError;
-        const decision: AttemptDecision | undefined = hooks === null ? undefined : await runUntilAnswer<AttemptDecision>(hooks, ctx, attempt, error);
+        const decision: AttemptDecision | undefined = hooks === null ? undefined : await runFirst<AttemptDecision>(hooks, ctx, attempt, error);
         if (decision === undefined || decision.action === "fail") throw error;
         if (decision.action === "next") {
           if (++index >= targets.length) throw error;

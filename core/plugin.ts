@@ -45,27 +45,47 @@ export type OnCompleteHook = (ctx: RequestContext) => MaybePromise<void>;
 /** Sequential transform of the `GET /v1/models` list, for the caller in `ctx`. */
 export type FilterModelsHook = (ctx: RequestContext, models: ModelEntry[]) => MaybePromise<ModelEntry[]>;
 
-export interface HookMap {
-  onRequest: OnRequestHook;
-  route: RouteHook;
-  onAttempt: OnAttemptHook;
-  onAttemptError: OnAttemptErrorHook;
-  onResponse: OnResponseHook;
-  onComplete: OnCompleteHook;
-  filterModels: FilterModelsHook;
-}
+/**
+ * How the gateway runs a hook across plugins (Rollup's hook kinds). Every kind calls hooks in
+ * chain order and stays synchronous until a hook returns a promise.
+ * - first:      until one returns an answer (not null/undefined, not an empty array); it wins.
+ * - sequential: every hook, one after another, each awaited; a stop value (`"skip"`) ends the run.
+ * - transform:  a value threaded through every hook; a hook returning something replaces it.
+ * - parallel:   every hook is called (in order, so a synchronous hook's effects are visible to
+ *               the next), their promises awaited together; a failure is reported and never
+ *               stops the others or changes the response.
+ */
+export type HookKind = "first" | "sequential" | "transform" | "parallel";
 
-export type HookName = keyof HookMap;
+declare const signature: unique symbol;
+/** A hook kind at run time, carrying the hook's function type for the compiler (no runtime cost). */
+export type HookSpec<K extends HookKind, F> = K & { readonly [signature]?: F };
 
-export const HOOK_NAMES: readonly HookName[] = Object.freeze([
-  "onRequest",
-  "route",
-  "onAttempt",
-  "onAttemptError",
-  "onResponse",
-  "onComplete",
-  "filterModels",
-]);
+/**
+ * Every hook, once: its name, its kind and its signature, in request order. The `Plugin` fields,
+ * `HookName`, `HookMap`, `HOOK_NAMES` and the chain's arrays are all generated from this map.
+ */
+export const HOOKS = {
+  onRequest: "first" as HookSpec<"first", OnRequestHook>,
+  route: "first" as HookSpec<"first", RouteHook>,
+  onAttempt: "sequential" as HookSpec<"sequential", OnAttemptHook>,
+  onAttemptError: "first" as HookSpec<"first", OnAttemptErrorHook>,
+  onResponse: "transform" as HookSpec<"transform", OnResponseHook>,
+  onComplete: "parallel" as HookSpec<"parallel", OnCompleteHook>,
+  filterModels: "transform" as HookSpec<"transform", FilterModelsHook>,
+} as const;
+Object.freeze(HOOKS);
+
+export type HookName = keyof typeof HOOKS;
+/** The function type of each hook. */
+export type HookMap = { [K in HookName]: (typeof HOOKS)[K] extends HookSpec<HookKind, infer F> ? F : never };
+/** The kind of each hook, as a type: `HookKindOf<"route">` is `"first"`. */
+export type HookKindOf<K extends HookName> = (typeof HOOKS)[K] extends HookSpec<infer Kind, unknown> ? Kind : never;
+
+export const HOOK_NAMES: readonly HookName[] = Object.freeze(Object.keys(HOOKS) as HookName[]);
+
+/** The hook fields of a plugin: each optional, a function or `{ handler, order, filter }`. */
+export type PluginHooks = { [K in HookName]?: Hook<HookMap[K]> };
 
 /** Answers an extra HTTP route a plugin serves (`GET /metrics`, say). */
 export type RouteHandler = (request: Request) => Response | Promise<Response>;
@@ -112,7 +132,7 @@ export interface SetupContext {
   readonly server: ServerControl | undefined;
 }
 
-export interface Plugin {
+export interface Plugin extends PluginHooks {
   /** Unique within a gateway; errors and logs name it. */
   readonly name: string;
   /** Sorts the whole plugin before (`pre`) or after (`post`) plugins without it. */
@@ -133,13 +153,6 @@ export interface Plugin {
   /** A JSON-able summary for `switchyard check` (a route table, limits …). */
   describe?(): Record<string, unknown>;
 
-  onRequest?: Hook<OnRequestHook>;
-  route?: Hook<RouteHook>;
-  onAttempt?: Hook<OnAttemptHook>;
-  onAttemptError?: Hook<OnAttemptErrorHook>;
-  onResponse?: Hook<OnResponseHook>;
-  onComplete?: Hook<OnCompleteHook>;
-  filterModels?: Hook<FilterModelsHook>;
 }
 
 /** Identity helper that gives a plugin object its types. */

@@ -11,6 +11,7 @@ import { fetchUpstream, type UpstreamClient } from "../core/upstream.ts";
 
 export { cacheStoreConformance, type ConformanceCheck } from "./cache-store-conformance.ts";
 export { counterStoreConformance, type ConformanceCase } from "./counter-store-conformance.ts";
+export { keyStoreConformance, type KeyStoreConformanceOptions } from "./key-store-conformance.ts";
 export { logSinkConformance, type ReadSink } from "./sink-conformance.ts";
 export { sampleLogRecord } from "./log-record-sample.ts";
 export { mockUpstream, type MockFault, type MockUpstream, type MockUpstreamOptions, type RecordedCall, type StreamGate } from "./mock-upstream.ts";

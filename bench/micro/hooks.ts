@@ -9,7 +9,7 @@ import { bench, do_not_optimize, group, summary } from "mitata";
 import { RequestContext } from "../../core/context.ts";
 import type { GatewayError } from "../../core/errors.ts";
 import { createGateway, type Gateway } from "../../core/gateway.ts";
-import { runEach, runIsolated, runTransform, runUntilAnswer } from "../../core/hook-runner.ts";
+import { runFirst, runParallel, runSequential, runTransform } from "../../core/hook-runner.ts";
 import { buildPluginChain } from "../../core/plugin-chain.ts";
 import { definePlugin, type Plugin } from "../../core/plugin.ts";
 import type { Attempt } from "../../core/types.ts";
@@ -47,11 +47,11 @@ export function hookRunnerBenches(counts: readonly number[] = [0, 1, 6, 12]): vo
         bench(`${count} no-op plugins (sync)`, () => {
           const ctx = new RequestContext(request, surfaceInfo("chat"), body, "mock/mock", false, 0, bodyText);
           // As the pipeline does: an empty phase is null and costs one check.
-          if (chain.onRequest !== null) runUntilAnswer(chain.onRequest, ctx);
-          if (chain.route !== null) runUntilAnswer(chain.route, ctx);
-          if (chain.onAttempt !== null) runEach(chain.onAttempt, ctx, attempt);
+          if (chain.onRequest !== null) runFirst(chain.onRequest, ctx);
+          if (chain.route !== null) runFirst(chain.route, ctx);
+          if (chain.onAttempt !== null) runSequential(chain.onAttempt, ctx, attempt);
           if (chain.onResponse !== null) runTransform(chain.onResponse, ctx, response);
-          if (chain.onComplete !== null) do_not_optimize(runIsolated(chain.onComplete, ctx, report));
+          if (chain.onComplete !== null) do_not_optimize(runParallel(chain.onComplete, ctx, report));
           return ctx;
         });
       }

@@ -7,15 +7,20 @@ import { carriedStore, offerStore, storeHold } from "../handover.ts";
 import { bucketOf, describeBucket } from "../principal-bucket.ts";
 import { isThenable, limitsUnavailable, newStorePolicyStats, requireStore, type StorePolicyStats } from "../store-policy.ts";
 
-export type BudgetPeriod = "day" | "month" | "total";
+import type { BudgetPeriod, Limits } from "../../core/key-store.ts";
+
+export type { BudgetPeriod } from "../../core/key-store.ts";
 
 export interface BudgetOptions {
   /** Whose spend is capped: each key's, or each team's (keys without a team are not capped by it). */
   per: "key" | "team";
-  /** The cap in USD for each period. */
-  usd: number;
-  /** Calendar day or month in UTC, or for all time. */
-  period: BudgetPeriod;
+  /**
+   * The cap in USD for each period, for keys (or teams) whose own record sets no `budgetUsd`.
+   * Leave it out to cap only those that set one.
+   */
+  usd?: number;
+  /** Calendar day or month in UTC, or for all time; a record's `budgetPeriod` wins. Default `month`. */
+  period?: BudgetPeriod;
   /** Where spend is counted. Default: an in-process `memoryStore()`; use `redisStore()` to share it. */
   store?: CounterStore;
   /** When the store cannot be reached: let requests through (true, the default) or refuse them (503). */
@@ -73,11 +78,12 @@ function usd(amount: number): string {
  */
 export function budget(options: BudgetOptions): BudgetPlugin {
   if (!options || (options.per !== "key" && options.per !== "team")) throw new TypeError('budget: options.per must be "key" or "team"');
-  if (typeof options.usd !== "number" || !(options.usd > 0)) throw new TypeError("budget: options.usd must be a number > 0");
-  if (!["day", "month", "total"].includes(options.period)) throw new TypeError('budget: options.period must be "day", "month" or "total"');
-  const { per, period } = options;
-  const cap = options.usd;
-  const name = options.name ?? `budget:${per}:${period}`;
+  if (options.usd !== undefined && (typeof options.usd !== "number" || !(options.usd > 0))) throw new TypeError("budget: options.usd must be a number > 0");
+  if (options.period !== undefined && !["day", "month", "total"].includes(options.period)) throw new TypeError('budget: options.period must be "day", "month" or "total"');
+  const { per } = options;
+  const defaultPeriod = options.period ?? "month";
+  const defaultCap = options.usd;
+  const name = options.name ?? `budget:${per}:${defaultPeriod}`;
   let store = options.store ?? memoryStore();
   const storeHeld = storeHold<CounterStore>();
   const failOpen = options.failOpen ?? true;
@@ -94,7 +100,7 @@ export function budget(options: BudgetOptions): BudgetPlugin {
     return undefined;
   }
 
-  function judge(ctx: RequestContext, bucket: string, key: string, current: Period, spent: number): undefined {
+  function judge(ctx: RequestContext, bucket: string, key: string, current: Period, period: BudgetPeriod, cap: number, spent: number): undefined {
     if (spent >= cap) {
       stats.rejected++;
       const resets = current.endsAt === null ? "It does not reset." : `It resets at ${new Date(current.endsAt).toISOString().replace(".000Z", "Z")}.`;
@@ -116,6 +122,11 @@ export function budget(options: BudgetOptions): BudgetPlugin {
   function check(ctx: RequestContext): void | Promise<void> {
     const bucket = bucketOf(per, ctx);
     if (bucket === null) return;
+    // A key's (or team's) own record wins over the plugin's defaults.
+    const own: Limits | undefined = per === "key" ? ctx.principal?.limits : ctx.principal?.teamLimits;
+    const cap = own?.budgetUsd ?? defaultCap;
+    if (cap === undefined) return;
+    const period = own?.budgetPeriod ?? defaultPeriod;
     const current = periodAt(period, ctx.receivedAt);
     const key = `bg:${name}:${bucket}:${current.id}`;
     let spent: number | Promise<number>;
@@ -124,9 +135,9 @@ export function budget(options: BudgetOptions): BudgetPlugin {
     } catch {
       return storeFailed();
     }
-    if (!isThenable(spent)) return judge(ctx, bucket, key, current, spent);
+    if (!isThenable(spent)) return judge(ctx, bucket, key, current, period, cap, spent);
     return spent.then(
-      (value) => judge(ctx, bucket, key, current, value),
+      (value) => judge(ctx, bucket, key, current, period, cap, value),
       () => {
         // Failing open still charges the request afterwards, should the store be back by then.
         storeFailed();
@@ -162,7 +173,7 @@ export function budget(options: BudgetOptions): BudgetPlugin {
   const plugin = definePlugin({
     name,
     requires: { plugins: ["cost"] },
-    describe: () => ({ per, usd: cap, period, store: store.kind, failOpen, required: options.required === true }),
+    describe: () => ({ per, usd: defaultCap, period: defaultPeriod, store: store.kind, failOpen, required: options.required === true }),
     setup(app) {
       store = carriedStore(app, store);
       storeHeld.take(store);

@@ -19,10 +19,13 @@ export interface CacheOptions {
   /** Answers longer than this many characters are not cached. Default 1 Mi. */
   maxEntryChars?: number;
   /**
-   * Who shares cached answers: everyone (`none`, the default), only the same key, or the same
-   * team. Sharing means a caller can tell from a hit that someone asked the same thing.
+   * Who shares cached answers: only the same key (`key`, the default), the same team (`team`; a
+   * key without a team keeps its answers to itself), or every caller (`shared`; `none` is an older
+   * name for it). Sharing means a caller can tell from a hit that someone asked the same thing,
+   * and may get an answer routed for someone else: share only between callers whose routing
+   * rules agree (or add the headers the rules read to `vary`).
    */
-  partition?: "none" | "key" | "team";
+  partition?: "key" | "team" | "shared" | "none";
   /** Request headers whose values are part of the key (as HTTP `Vary`), e.g. ones routing rules read. */
   vary?: string[];
   /** `/ready` answers 503 while the store is unreachable (a cache outage otherwise only costs misses). Default false. */
@@ -78,8 +81,9 @@ export function cache(options: CacheOptions): Plugin {
   }
   const ttlMs = options.ttl * 1000;
   const maxEntryChars = options.maxEntryChars ?? 1024 * 1024;
-  const partition = options.partition ?? "none";
-  if (partition !== "none" && partition !== "key" && partition !== "team") throw new TypeError('cache: partition must be "none", "key" or "team"');
+  const chosen = options.partition ?? "key";
+  if (chosen !== "shared" && chosen !== "none" && chosen !== "key" && chosen !== "team") throw new TypeError('cache: partition must be "key", "team" or "shared"');
+  const partition = chosen === "none" ? "shared" : chosen;
   const vary = (options.vary ?? []).map((name) => name.toLowerCase());
   const ignore = new Set(options.ignore ?? ["user"]);
   const store = options.store ?? memoryCacheStore({ maxBytes: options.maxBytes });
@@ -95,7 +99,8 @@ export function cache(options: CacheOptions): Plugin {
 
   async function keyFor(ctx: RequestContext): Promise<string> {
     const principal = ctx.principal;
-    const owner = partition === "none" ? "" : partition === "key" ? (principal?.id ?? "") : (principal?.team ?? principal?.id ?? "");
+    // A team and a key id can be the same string: the prefix keeps their partitions apart.
+    const owner = partition === "shared" ? "" : partition === "team" && principal?.team != null ? `team:${principal.team}` : `key:${principal?.id ?? ""}`;
     let material = `${ctx.surface}\n${owner}\n`;
     for (const name of vary) material += `${ctx.request.headers.get(name) ?? ""}\n`;
     material += canonicalJson(ctx.body, ignore);

@@ -1,3 +1,4 @@
+import { type ErrorCode, hasCode } from "../../core/error-codes.ts";
 import type { GatewayError } from "../../core/errors.ts";
 import { definePlugin, type Plugin } from "../../core/plugin.ts";
 import type { Attempt, Target } from "../../core/types.ts";
@@ -62,7 +63,7 @@ function positive(value: number | undefined, fallback: number, name: string, min
 
 /** A target's own failure: the upstream failed, not the request (a 400 says the upstream is up). */
 function countsAsFailure(error: GatewayError): boolean {
-  return error.fault === "provider" || error.code === "upstream_auth_failed";
+  return error.fault === "provider" || hasCode(error, "upstream_auth_failed");
 }
 
 /**
@@ -171,7 +172,7 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
       handler(ctx, attempt) {
         const circuit = circuitFor(attempt.target);
         if (circuit.allow(clock()) === false) {
-          attempt.errorCode = "circuit_open";
+          attempt.errorCode = "circuit_open" satisfies ErrorCode;
           (ctx.vars.circuitSkipped ??= []).push(`${attempt.target.provider}/${attempt.target.model}`);
           return "skip";
         }

@@ -1,4 +1,5 @@
 import type { RequestContext } from "../../core/context.ts";
+import { hasCode } from "../../core/error-codes.ts";
 import { definePlugin, type Plugin } from "../../core/plugin.ts";
 import type { ServerControl } from "../../core/server-control.ts";
 import { offerState, previousState } from "../handover.ts";
@@ -6,6 +7,10 @@ import type { ModelEntry, Target } from "../../core/types.ts";
 import { CONTENT_TYPE } from "./exposition.ts";
 import { Registry, SEPARATOR, seriesKey } from "./registry.ts";
 import { PluginSources } from "./sources.ts";
+import { ModelLabels } from "./labels.ts";
+import { scrapeGuard } from "./scrape-auth.ts";
+
+export { OTHER_MODEL, UNROUTED } from "./labels.ts";
 
 export { CONTENT_TYPE as PROMETHEUS_CONTENT_TYPE, escapeLabelValue } from "./exposition.ts";
 export type { LogStatsSource } from "./sources.ts";
@@ -20,6 +25,11 @@ export interface MetricsOptions {
   overheadBuckets?: readonly number[];
   /** Most label sets per metric; past it, samples go to an `_overflow` series and are counted. Default 2 000. */
   maxSeries?: number;
+  /**
+   * When set, a scrape must send `Authorization: Bearer <token>` (at least 16 characters; other
+   * requests get 401). Without it the path is open: keep it behind your network's access control.
+   */
+  token?: string;
 }
 
 export interface MetricsPlugin extends Plugin {
@@ -30,15 +40,10 @@ export interface MetricsPlugin extends Plugin {
 export const DEFAULT_BUCKETS: readonly number[] = Object.freeze([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]);
 export const DEFAULT_OVERHEAD_BUCKETS: readonly number[] = Object.freeze([0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]);
 
-/** The route label of requests refused before routing for a model the gateway does not serve. */
-export const UNROUTED = "_unrouted";
-/** Client-chosen strings (a requested model) are cut to this length before they become labels. */
-const MAX_LABEL_LENGTH = 128;
 const ROUTE = ["route", "provider", "model"] as const;
 const TOKEN_TYPES = ["input", "output", "cached", "cache_write", "reasoning"] as const;
 const STATUS_LABELS: readonly string[] = Array.from({ length: 600 }, (_, i) => String(i));
 
-const clip = (value: string): string => (value.length <= MAX_LABEL_LENGTH ? value : value.slice(0, MAX_LABEL_LENGTH));
 
 /** The target that answered, or the last one tried when none did. */
 function targetOf(ctx: RequestContext): Target | null {
@@ -66,6 +71,7 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
   const maxSeries = options.maxSeries ?? 2_000;
   if (!Number.isInteger(maxSeries) || maxSeries < 1) throw new TypeError("metrics: maxSeries must be a positive integer");
   const registry = new Registry(maxSeries);
+  const guard = scrapeGuard(options.token);
   const buckets = options.buckets ?? DEFAULT_BUCKETS;
 
   const requests = registry.counter("switchyard_requests_total", "Requests answered, by requested route, serving provider and model, status and fault class.", [...ROUTE, "status", "fault"]);
@@ -88,7 +94,6 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
 
   let inFlight = (): number => 0;
   let catalog: () => readonly ModelEntry[] = () => [];
-  let served: Set<string> | null = null;
   let sources: PluginSources | null = null;
   registry.collected("switchyard_requests_in_flight", "Requests begun and not finished; streams count until they end.", "gauge", [], () => [[[], inFlight()]]);
   registry.collected("switchyard_log_queue_depth", "Log records waiting in a log plugin's queue.", "gauge", ["plugin"], () => sources?.logSamples("queued") ?? []);
@@ -113,20 +118,14 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
   registry.collected("switchyard_metrics_series_overflow_total", "Samples recorded into the _overflow series because a metric reached maxSeries label sets.", "counter", ["metric"], () =>
     registry.overflows());
 
-  /** Requested models the gateway serves; other names share one label, so a flood of made-up names stays one series. */
-  function routeLabel(ctx: RequestContext): string {
-    const model = ctx.model;
-    if (ctx.targets !== null) return clip(model);
-    if (served === null) served = new Set(catalog().map((m) => m.id));
-    return served.has(model) ? model : UNROUTED;
-  }
+  const names = new ModelLabels(() => catalog());
 
   function record(ctx: RequestContext): void {
     if (ctx.surface === "models") return;
     const target = targetOf(ctx);
-    const route = routeLabel(ctx);
+    const route = names.route(ctx);
     const provider = target === null ? "" : target.provider;
-    const model = target === null ? "" : clip(target.model);
+    const model = target === null ? "" : names.model(ctx, target);
     const status = STATUS_LABELS[ctx.status] ?? String(ctx.status);
     const fault = ctx.error === null ? "none" : ctx.error.fault;
     const labels = [route, provider, model];
@@ -148,8 +147,8 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
     }
     const usd = ctx.vars.costUsd;
     if (typeof usd === "number") cost.inc(labels, usd, key);
-    for (const attempt of ctx.attempts) attempts.inc([attempt.target.provider, clip(attempt.target.model), attempt.outcome]);
-    if (ctx.status === 429 && ctx.error !== null && ctx.error.code === "rate_limit_exceeded") rateLimited.inc([route, ctx.error.fault]);
+    for (const attempt of ctx.attempts) attempts.inc([attempt.target.provider, names.model(ctx, attempt.target), attempt.outcome]);
+    if (ctx.status === 429 && ctx.error !== null && hasCode(ctx.error, "rate_limit_exceeded")) rateLimited.inc([route, ctx.error.fault]);
   }
 
   const plugin = definePlugin<MetricsPlugin>({
@@ -162,10 +161,10 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
       sources = new PluginSources(app.plugins, app.report);
       inFlight = () => app.inFlight;
       catalog = () => app.models();
-      app.addRoute("GET", path, () => new Response(registry.render(), { headers: { "content-type": CONTENT_TYPE } }));
+      app.addRoute("GET", path, (request) => guard(request) ?? new Response(registry.render(), { headers: { "content-type": CONTENT_TYPE } }));
     },
     render: () => registry.render(),
-    describe: () => ({ path, maxSeries }),
+    describe: () => ({ path, maxSeries, authenticated: options.token !== undefined }),
     // After every other onComplete hook, so the cost plugin's `costUsd` is there to read.
     onComplete: { order: "post", handler: record },
   });

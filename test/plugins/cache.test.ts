@@ -171,6 +171,30 @@ describe("cache plugin", () => {
     expect(upstream.calls).toHaveLength(2);
   });
 
+  it("keeps every key's answers to itself by default", async () => {
+    const { gateway, upstream } = await cachedGateway({}, { keys: true });
+    const as = (key: string) => gateway.post("/v1/chat/completions", chat("my question"), { authorization: `Bearer ${key}` });
+    expect((await as("sk-key-one-0000")).headers.get("x-switchyard-cache")).toBe("miss");
+    await settled(gateway);
+    expect((await as("sk-key-one-0000")).headers.get("x-switchyard-cache")).toBe("hit");
+    // Same team, same request: still not served from k1's answer unless the config says so.
+    expect((await as("sk-key-two-0000")).headers.get("x-switchyard-cache")).toBe("miss");
+    expect((await as("sk-key-three-00")).headers.get("x-switchyard-cache")).toBe("miss");
+    expect(upstream.calls).toHaveLength(3);
+    expect(gateway.plugins.find((p) => p.name === "cache")?.describe?.()).toMatchObject({ cache: { partition: "key" } });
+  });
+
+  it("shares answers between every caller only when told to (`shared`, or its older name `none`)", async () => {
+    for (const partition of ["shared", "none"] as const) {
+      const { gateway, upstream } = await cachedGateway({ partition }, { keys: true });
+      await gateway.post("/v1/chat/completions", chat("common question"), { authorization: "Bearer sk-key-one-0000" });
+      await settled(gateway);
+      expect((await gateway.post("/v1/chat/completions", chat("common question"), { authorization: "Bearer sk-key-three-00" })).headers.get("x-switchyard-cache")).toBe("hit");
+      expect(upstream.calls).toHaveLength(1);
+    }
+    expect(() => cache({ ttl: 1, partition: "everyone" as never })).toThrow(/partition must be "key", "team" or "shared"/);
+  });
+
   it("keeps the values of `vary` headers in the key", async () => {
     const { gateway } = await cachedGateway({ vary: ["X-Tier"] });
     await gateway.post("/v1/chat/completions", chat(), { "x-tier": "premium" });

@@ -2,7 +2,8 @@ import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { describe, expect, it } from "vitest";
 import { definePlugin } from "../../core/plugin.ts";
 import { auth, circuitBreaker, cost, fallback, type LogQueueStats, metrics, rateLimit, route } from "../../plugins/index.ts";
-import { readSSE } from "../../testing/index.ts";
+import { openai } from "../../providers/openai.ts";
+import { createTestGateway, inProcessUpstream, mockUpstream, readSSE } from "../../testing/index.ts";
 import { captureCompleted } from "../helpers/upstream.ts";
 import { chat, gatewayWithUpstreams, settled } from "../reliability/helpers.ts";
 
@@ -178,23 +179,72 @@ describe("metrics", () => {
     await settled(gateway);
     const after = parse(await (await gateway.request("/internal/metrics")).text());
     expect(after.value("switchyard_requests_in_flight", {})).toBe(0);
-    expect(after.value("switchyard_requests_total", { route: "a/m", provider: "a", model: "m", status: "200", fault: "none" })).toBe(1);
+    expect(after.value("switchyard_requests_total", { route: "_other", provider: "a", model: "_other", status: "200", fault: "none" })).toBe(1);
     expect((await gateway.request("/metrics")).status).toBe(404);
   });
 
-  it("keeps a flood of made-up models bounded: one series for unknown names, an overflow series past the cap", async () => {
-    const { gateway } = await gatewayWithUpstreams(["a"], [metrics({ maxSeries: 10 })]);
+  it("keeps a flood of made-up models to two series: _unrouted for unknown names, _other for made-up provider/model ids", async () => {
+    const { gateway } = await gatewayWithUpstreams(["a"], [metrics()]);
+    const scrape = async () => {
+      await settled(gateway);
+      return (await gateway.request("/metrics")).text();
+    };
+    expect((await gateway.post("/v1/chat/completions", chat("a/first"))).status).toBe(200);
+    const small = (await scrape()).length;
     for (let i = 0; i < 40; i++) expect((await gateway.post("/v1/chat/completions", chat(`nope-${i}`))).status).toBe(404);
-    for (let i = 0; i < 30; i++) expect((await gateway.post("/v1/chat/completions", chat(`a/flood-${i}`))).status).toBe(200);
+    for (let i = 0; i < 300; i++) expect((await gateway.post("/v1/chat/completions", chat(`a/${crypto.randomUUID()}`))).status).toBe(200);
+    const text = await scrape();
+    const m = parse(text);
+    expect(m.value("switchyard_requests_total", { route: "_unrouted", provider: "", model: "", status: "404", fault: "client" })).toBe(40);
+    expect(m.value("switchyard_requests_total", { route: "_other", provider: "a", model: "_other", status: "200", fault: "none" })).toBe(301);
+    expect(m.families.get("switchyard_requests_total")!.samples.length).toBe(2);
+    expect(m.value("switchyard_upstream_attempts_total", { provider: "a", model: "_other", outcome: "ok" })).toBe(301);
+    expect(m.families.get("switchyard_metrics_series_overflow_total")?.samples ?? []).toEqual([]);
+    // 340 more requests with fresh names added one series (the 404s), not one per name.
+    expect(text.length).toBeLessThan(small * 2);
+    expect(text).not.toContain("nope-");
+  });
+
+  it("keeps configured models' names, and still caps label sets per metric with an overflow series", async () => {
+    const aliases = Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`alias-${i}`, [{ provider: "a", model: `m${i}` }]]));
+    const { gateway } = await gatewayWithUpstreams(["a"], [route({ models: aliases }), metrics({ maxSeries: 10 })]);
+    for (let i = 0; i < 15; i++) expect((await gateway.post("/v1/chat/completions", chat(`alias-${i}`))).status).toBe(200);
     await settled(gateway);
     const m = parse(await (await gateway.request("/metrics")).text());
-    const series = m.families.get("switchyard_requests_total")!.samples;
-    expect(m.value("switchyard_requests_total", { route: "_unrouted", provider: "", model: "", status: "404", fault: "client" })).toBe(40);
-    expect(series.length).toBe(11); // the cap, and the overflow series
-    expect(m.total("switchyard_requests_total")).toBe(70);
-    expect(m.value("switchyard_requests_total", { route: "_overflow", provider: "_overflow", model: "_overflow", status: "_overflow", fault: "_overflow" })).toBe(21);
-    expect(m.value("switchyard_metrics_series_overflow_total", { metric: "switchyard_requests_total" })).toBe(21);
+    expect(m.value("switchyard_requests_total", { route: "alias-3", provider: "a", model: "m3", status: "200", fault: "none" })).toBe(1);
+    expect(m.families.get("switchyard_requests_total")!.samples.length).toBe(11); // the cap, and the overflow series
+    expect(m.total("switchyard_requests_total")).toBe(15);
+    expect(m.value("switchyard_requests_total", { route: "_overflow", provider: "_overflow", model: "_overflow", status: "_overflow", fault: "_overflow" })).toBe(5);
+    expect(m.value("switchyard_metrics_series_overflow_total", { metric: "switchyard_requests_total" })).toBe(5);
     expect(m.families.get("switchyard_request_duration_seconds_count")!.samples.length).toBe(11);
+  });
+
+  it("names a provider/model the provider lists, as the catalog does", async () => {
+    const upstream = mockUpstream();
+    const gateway = await createTestGateway({
+      providers: { up: openai({ baseURL: "http://up.test/v1", models: ["gpt-4o"] }) },
+      plugins: [metrics()],
+      upstream: inProcessUpstream(upstream.fetch),
+    });
+    expect((await gateway.post("/v1/chat/completions", chat("up/gpt-4o"))).status).toBe(200);
+    await settled(gateway);
+    const m = parse(await (await gateway.request("/metrics")).text());
+    expect(m.value("switchyard_requests_total", { route: "up/gpt-4o", provider: "up", model: "gpt-4o", status: "200", fault: "none" })).toBe(1);
+  });
+
+  it("answers scrapes without the configured bearer token with 401", async () => {
+    const token = "metrics-token-0123456789";
+    const { gateway } = await gatewayWithUpstreams(["a"], [metrics({ token })]);
+    const open = await gateway.request("/metrics");
+    expect(open.status).toBe(401);
+    expect(open.headers.get("www-authenticate")).toContain("Bearer");
+    expect((await open.json()).error.type).toBe("authentication_error");
+    expect((await gateway.request("/metrics", { headers: { authorization: "Bearer wrong-token-0123456789" } })).status).toBe(401);
+    expect((await gateway.request("/metrics", { headers: { authorization: token } })).status).toBe(401);
+    const ok = await gateway.request("/metrics", { headers: { authorization: `Bearer ${token}` } });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain("switchyard_requests_in_flight");
+    expect(() => metrics({ token: "short" })).toThrow(/at least 16 characters/);
   });
 
   it("counts an upstream's 429 apart from a gateway limiter's", async () => {
@@ -205,18 +255,19 @@ describe("metrics", () => {
     expect((await res.json()).error.code).toBe("rate_limit_exceeded");
     await settled(gateway);
     const m = parse(await (await gateway.request("/metrics")).text());
-    expect(m.value("switchyard_rate_limited_requests_total", { route: "a/m", fault: "provider" })).toBe(1);
-    expect(m.value("switchyard_requests_total", { route: "a/m", provider: "a", model: "m", status: "429", fault: "provider" })).toBe(1);
+    // `a/m` is a provider/model the config does not list: it counts under _other.
+    expect(m.value("switchyard_rate_limited_requests_total", { route: "_other", fault: "provider" })).toBe(1);
+    expect(m.value("switchyard_requests_total", { route: "_other", provider: "a", model: "_other", status: "429", fault: "provider" })).toBe(1);
   });
 
   it("escapes label values so quotes, backslashes and newlines survive a parser", async () => {
-    const { gateway } = await gatewayWithUpstreams(["a"], [metrics()]);
     const model = 'we"ird\\name';
-    expect((await gateway.post("/v1/chat/completions", chat(`a/${model}`))).status).toBe(200);
+    const { gateway } = await gatewayWithUpstreams(["a"], [route({ models: { [`odd-${model}`]: [{ provider: "a", model }] } }), metrics()]);
+    expect((await gateway.post("/v1/chat/completions", chat(`odd-${model}`))).status).toBe(200);
     await settled(gateway);
     const text = await (await gateway.request("/metrics")).text();
     expect(text).toContain('model="we\\"ird\\\\name"');
-    expect(parse(text).value("switchyard_requests_total", { route: `a/${model}`, provider: "a", model, status: "200", fault: "none" })).toBe(1);
+    expect(parse(text).value("switchyard_requests_total", { route: `odd-${model}`, provider: "a", model, status: "200", fault: "none" })).toBe(1);
   });
 
   it("reports a log plugin whose stats throw, and still serves the other metrics", async () => {

@@ -2,7 +2,7 @@ import { surfaceInfo } from "../../core/surfaces.ts";
 import { describe, expect, it, vi } from "vitest";
 import { RequestContext } from "../../core/context.ts";
 import { GatewayError } from "../../core/errors.ts";
-import { attributeError, type CompiledHook, runEach, runIsolated, runTransform, runUntilAnswer } from "../../core/hook-runner.ts";
+import { attributeError, type CompiledHook, runSequential, runParallel, runTransform, runFirst } from "../../core/hook-runner.ts";
 import type { HookName } from "../../core/plugin.ts";
 import type { Surface } from "../../core/types.ts";
 
@@ -80,9 +80,9 @@ describe("attributeError", () => {
   });
 });
 
-describe("runUntilAnswer", () => {
+describe("runFirst", () => {
   it("returns undefined synchronously for an empty hook list", () => {
-    expect(runUntilAnswer([], makeCtx())).toBeUndefined();
+    expect(runFirst([], makeCtx())).toBeUndefined();
   });
 
   it("stays synchronous when every hook is sync and returns the first answer", () => {
@@ -102,7 +102,7 @@ describe("runUntilAnswer", () => {
         return new Response("late");
       }),
     ];
-    const result = runUntilAnswer<Response>(hooks, makeCtx());
+    const result = runFirst<Response>(hooks, makeCtx());
     expect(isThenable(result)).toBe(false);
     expect(result).toBe(response);
     expect(calls).toEqual(["a", "b"]);
@@ -110,7 +110,7 @@ describe("runUntilAnswer", () => {
 
   it("returns undefined synchronously when no sync hook answers", () => {
     const hooks = [hook("a", () => undefined), hook("b", () => null), hook("c", () => [])];
-    const result = runUntilAnswer(hooks, makeCtx());
+    const result = runFirst(hooks, makeCtx());
     expect(isThenable(result)).toBe(false);
     expect(result).toBeUndefined();
   });
@@ -119,14 +119,14 @@ describe("runUntilAnswer", () => {
     const plan = [{ provider: "openai", model: "gpt-4o" }];
     const later = vi.fn(() => [{ provider: "other", model: "x" }]);
     const hooks = [hook("empty", () => []), hook("planner", () => plan), hook("later", later)];
-    expect(runUntilAnswer(hooks, makeCtx())).toBe(plan);
+    expect(runFirst(hooks, makeCtx())).toBe(plan);
     expect(later).not.toHaveBeenCalled();
   });
 
   it("counts falsy non-null values (false, 0, empty string) as answers", () => {
     for (const answer of [false, 0, ""]) {
       const after = vi.fn(() => "later");
-      expect(runUntilAnswer([hook("a", () => answer), hook("b", after)], makeCtx())).toBe(answer);
+      expect(runFirst([hook("a", () => answer), hook("b", after)], makeCtx())).toBe(answer);
       expect(after).not.toHaveBeenCalled();
     }
   });
@@ -136,7 +136,7 @@ describe("runUntilAnswer", () => {
     const attempt = { index: 0 };
     const error = new GatewayError({ status: 502, message: "bad gateway" });
     const fn = vi.fn(() => undefined);
-    runUntilAnswer([hook("a", fn, { hook: "onAttemptError" })], ctx, attempt, error);
+    runFirst([hook("a", fn, { hook: "onAttemptError" })], ctx, attempt, error);
     expect(fn).toHaveBeenCalledWith(ctx, attempt, error);
   });
 
@@ -160,7 +160,7 @@ describe("runUntilAnswer", () => {
         return { action: "fail" };
       }),
     ];
-    const result = runUntilAnswer(hooks, makeCtx());
+    const result = runFirst(hooks, makeCtx());
     expect(result).toBeInstanceOf(Promise);
     // Hooks after the async one must not have run before it settles.
     expect(calls).toEqual(["sync", "async-pass"]);
@@ -170,26 +170,26 @@ describe("runUntilAnswer", () => {
 
   it("resolves with an async hook's answer and skips the rest", async () => {
     const rest = vi.fn(() => "rest");
-    const result = runUntilAnswer([hook("a", async () => "answer"), hook("b", rest)], makeCtx());
+    const result = runFirst([hook("a", async () => "answer"), hook("b", rest)], makeCtx());
     expect(result).toBeInstanceOf(Promise);
     await expect(result).resolves.toBe("answer");
     expect(rest).not.toHaveBeenCalled();
   });
 
   it("treats an async empty array as no answer too", async () => {
-    const result = runUntilAnswer([hook("a", async () => []), hook("b", async () => null), hook("c", () => ["x"])], makeCtx());
+    const result = runFirst([hook("a", async () => []), hook("b", async () => null), hook("c", () => ["x"])], makeCtx());
     await expect(result).resolves.toEqual(["x"]);
   });
 
   it("resolves undefined when the async chain ends without an answer", async () => {
-    const result = runUntilAnswer([hook("a", async () => undefined), hook("b", () => undefined)], makeCtx());
+    const result = runFirst([hook("a", async () => undefined), hook("b", () => undefined)], makeCtx());
     expect(result).toBeInstanceOf(Promise);
     await expect(result).resolves.toBeUndefined();
   });
 
   it("accepts a non-Promise thenable as async", async () => {
     const thenable = { then: (resolve: (value: string) => void) => resolve("from-thenable") };
-    const result = runUntilAnswer([hook("a", () => thenable)], makeCtx());
+    const result = runFirst([hook("a", () => thenable)], makeCtx());
     expect(result).toBeInstanceOf(Promise);
     await expect(result).resolves.toBe("from-thenable");
   });
@@ -197,21 +197,21 @@ describe("runUntilAnswer", () => {
   it("skips hooks whose filter rejects the context", () => {
     const skipped = vi.fn(() => "skipped");
     const filter = vi.fn((ctx: RequestContext) => ctx.model.startsWith("claude"));
-    const result = runUntilAnswer([hook("a", skipped, { filter }), hook("b", () => "b")], makeCtx("gpt-4o"));
+    const result = runFirst([hook("a", skipped, { filter }), hook("b", () => "b")], makeCtx("gpt-4o"));
     expect(result).toBe("b");
     expect(filter).toHaveBeenCalledTimes(1);
     expect(skipped).not.toHaveBeenCalled();
   });
 
   it("runs hooks whose filter accepts the context", () => {
-    const result = runUntilAnswer([hook("a", () => "a", { filter: (ctx) => ctx.model === "gpt-4o" })], makeCtx("gpt-4o"));
+    const result = runFirst([hook("a", () => "a", { filter: (ctx) => ctx.model === "gpt-4o" })], makeCtx("gpt-4o"));
     expect(result).toBe("a");
   });
 
   it("applies filters after switching to async as well", async () => {
     const skipped = vi.fn(() => "skipped");
     const hooks = [hook("a", async () => undefined), hook("b", skipped, { filter: () => false }), hook("c", () => "c")];
-    await expect(runUntilAnswer(hooks, makeCtx())).resolves.toBe("c");
+    await expect(runFirst(hooks, makeCtx())).resolves.toBe("c");
     expect(skipped).not.toHaveBeenCalled();
   });
 
@@ -222,7 +222,7 @@ describe("runUntilAnswer", () => {
     }), hook("later", later)];
     let thrown: unknown;
     try {
-      runUntilAnswer(hooks, makeCtx());
+      runFirst(hooks, makeCtx());
     } catch (error) {
       thrown = error;
     }
@@ -239,7 +239,7 @@ describe("runUntilAnswer", () => {
     const refusal = new GatewayError({ status: 401, message: "Invalid API key", code: "invalid_api_key" });
     let thrown: unknown;
     try {
-      runUntilAnswer([hook("auth", () => {
+      runFirst([hook("auth", () => {
         throw refusal;
       })], makeCtx());
     } catch (error) {
@@ -253,7 +253,7 @@ describe("runUntilAnswer", () => {
   });
 
   it("rejects with attribution when an async hook rejects", async () => {
-    const result = runUntilAnswer([hook("slow", async () => {
+    const result = runFirst([hook("slow", async () => {
       throw new Error("db down");
     }, { hook: "route" })], makeCtx());
     const error = (await failureOf(() => result)) as GatewayError;
@@ -271,19 +271,19 @@ describe("runUntilAnswer", () => {
         throw new Error("second broke");
       }),
     ];
-    const error = (await failureOf(() => runUntilAnswer(hooks, makeCtx()))) as GatewayError;
+    const error = (await failureOf(() => runFirst(hooks, makeCtx()))) as GatewayError;
     expect(error.plugin).toBe("second-sync");
     expect(error.message).toBe('Plugin "second-sync" failed in onRequest: second broke');
   });
 
   it("starts from the given index", () => {
     const first = vi.fn(() => "first");
-    expect(runUntilAnswer([hook("a", first), hook("b", () => "second")], makeCtx(), undefined, undefined, 1)).toBe("second");
+    expect(runFirst([hook("a", first), hook("b", () => "second")], makeCtx(), undefined, undefined, 1)).toBe("second");
     expect(first).not.toHaveBeenCalled();
   });
 });
 
-describe("runEach", () => {
+describe("runSequential", () => {
   it("runs every sync hook in order and returns undefined synchronously", () => {
     const calls: string[] = [];
     const attempt = { index: 3 };
@@ -296,22 +296,22 @@ describe("runEach", () => {
         return "ignored";
       }, { hook: "onAttempt" }),
     );
-    const result = runEach(hooks, ctx, attempt);
+    const result = runSequential(hooks, ctx, attempt);
     expect(result).toBeUndefined();
     expect(calls).toEqual(["a", "b", "c"]);
   });
 
   it('stops at "skip" and returns it, sync or async', async () => {
     const after = vi.fn();
-    expect(runEach([hook("a", () => "skip"), hook("b", after)], makeCtx())).toBe("skip");
-    expect(await runEach([hook("a", async () => undefined), hook("b", async () => "skip"), hook("c", after)], makeCtx())).toBe("skip");
+    expect(runSequential([hook("a", () => "skip"), hook("b", after)], makeCtx())).toBe("skip");
+    expect(await runSequential([hook("a", async () => undefined), hook("b", async () => "skip"), hook("c", after)], makeCtx())).toBe("skip");
     expect(after).not.toHaveBeenCalled();
-    expect(await runEach([hook("a", async () => undefined), hook("b", () => undefined)], makeCtx())).toBeUndefined();
+    expect(await runSequential([hook("a", async () => undefined), hook("b", () => undefined)], makeCtx())).toBeUndefined();
   });
 
   it("does not stop at a returned value (no first-answer semantics)", () => {
     const last = vi.fn();
-    runEach([hook("a", () => new Response("x")), hook("b", last)], makeCtx());
+    runSequential([hook("a", () => new Response("x")), hook("b", last)], makeCtx());
     expect(last).toHaveBeenCalledTimes(1);
   });
 
@@ -334,7 +334,7 @@ describe("runEach", () => {
         calls.push("c");
       }),
     ];
-    const result = runEach(hooks, makeCtx());
+    const result = runSequential(hooks, makeCtx());
     expect(result).toBeInstanceOf(Promise);
     await Promise.resolve();
     expect(calls).toEqual(["a", "b:start"]);
@@ -346,7 +346,7 @@ describe("runEach", () => {
   it("skips filtered hooks", () => {
     const skipped = vi.fn();
     const ran = vi.fn();
-    runEach([hook("a", skipped, { filter: () => false }), hook("b", ran, { filter: () => true })], makeCtx());
+    runSequential([hook("a", skipped, { filter: () => false }), hook("b", ran, { filter: () => true })], makeCtx());
     expect(skipped).not.toHaveBeenCalled();
     expect(ran).toHaveBeenCalledTimes(1);
   });
@@ -355,7 +355,7 @@ describe("runEach", () => {
     const later = vi.fn();
     let thrown: unknown;
     try {
-      runEach([hook("headers", () => {
+      runSequential([hook("headers", () => {
         throw new Error("nope");
       }, { hook: "onAttempt" }), hook("later", later)], makeCtx());
     } catch (error) {
@@ -369,7 +369,7 @@ describe("runEach", () => {
   it("rejects with attribution when an async hook rejects, skipping the rest", async () => {
     const later = vi.fn();
     const original = new GatewayError({ status: 503, message: "busy", retryable: true });
-    const result = runEach([hook("signer", async () => {
+    const result = runSequential([hook("signer", async () => {
       throw original;
     }, { hook: "onAttempt" }), hook("later", later)], makeCtx());
     const error = (await failureOf(() => result)) as GatewayError;
@@ -483,11 +483,11 @@ describe("runTransform", () => {
   });
 });
 
-describe("runIsolated", () => {
+describe("runParallel", () => {
   it("runs every hook and reports nothing when all succeed", async () => {
     const calls: string[] = [];
     const report = vi.fn();
-    const result = runIsolated(
+    const result = runParallel(
       [hook("a", () => {
         calls.push("a");
       }, { hook: "onComplete" }), hook("b", async () => {
@@ -506,7 +506,7 @@ describe("runIsolated", () => {
     const calls: string[] = [];
     const reported: GatewayError[] = [];
     const gatewayFailure = new GatewayError({ status: 503, message: "sink unavailable" });
-    await runIsolated(
+    await runParallel(
       [
         hook("sync-broken", () => {
           calls.push("sync-broken");
@@ -538,29 +538,37 @@ describe("runIsolated", () => {
     expect(reported[1].plugin).toBe("async-broken");
   });
 
-  it("awaits each async hook before starting the next", async () => {
+  it("calls every hook in order without waiting for the slow ones, and settles when all have", async () => {
     const calls: string[] = [];
-    await runIsolated(
+    let costUsd: number | undefined;
+    const done = runParallel(
       [
+        hook("cost", () => {
+          costUsd = 0.25;
+          calls.push("cost");
+        }),
         hook("slow", async () => {
           await new Promise((resolve) => setTimeout(resolve, 5));
-          calls.push("slow");
+          calls.push("slow done");
         }),
-        hook("fast", () => {
-          calls.push("fast");
+        // Sees what the synchronous hook before it did.
+        hook("budget", () => {
+          calls.push(`budget ${costUsd}`);
         }),
       ],
       makeCtx(),
       () => {},
     );
-    expect(calls).toEqual(["slow", "fast"]);
+    expect(calls).toEqual(["cost", "budget 0.25"]);
+    await done;
+    expect(calls).toEqual(["cost", "budget 0.25", "slow done"]);
   });
 
   it("skips filtered hooks and isolates a throwing filter", async () => {
     const skipped = vi.fn();
     const after = vi.fn();
     const reported: GatewayError[] = [];
-    await runIsolated(
+    await runParallel(
       [
         hook("filtered", skipped, { filter: () => false }),
         hook("bad-filter", vi.fn(), { hook: "onComplete", filter: () => {
@@ -582,7 +590,7 @@ describe("runIsolated", () => {
     const hooks = [1, 2, 3].map((n) => hook(`p${n}`, async () => {
       throw new Error(`fail ${n}`);
     }));
-    await expect(runIsolated(hooks, makeCtx(), report)).resolves.toBeUndefined();
+    await expect(runParallel(hooks, makeCtx(), report)).resolves.toBeUndefined();
     expect(report).toHaveBeenCalledTimes(3);
     expect(report.mock.calls.map(([e]) => (e as GatewayError).plugin)).toEqual(["p1", "p2", "p3"]);
   });

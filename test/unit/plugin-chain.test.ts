@@ -2,7 +2,8 @@ import { surfaceInfo } from "../../core/surfaces.ts";
 import { describe, expect, it, vi } from "vitest";
 import { RequestContext } from "../../core/context.ts";
 import { buildPluginChain, PluginChainError } from "../../core/plugin-chain.ts";
-import { HOOK_NAMES, type HookFilter, type Plugin } from "../../core/plugin.ts";
+import { HOOK_NAMES, HOOKS, type HookFilter, type HookKindOf, type HookMap, type HookName, type Plugin } from "../../core/plugin.ts";
+import { expectTypeOf } from "vitest";
 import type { ModelEntry, Surface } from "../../core/types.ts";
 import { VERSION } from "../../core/version.ts";
 
@@ -14,11 +15,10 @@ function makeCtx(model: string, surface: Surface = "chat"): RequestContext {
 const noop = (): void => {};
 
 /** The plugin names, in run order, of one hook kind. */
-function order(plugins: Plugin[], kind: keyof typeof kinds = "onRequest"): string[] {
+function order(plugins: Plugin[], kind: HookName = "onRequest"): string[] {
   const chain = buildPluginChain(plugins, VERSION);
   return (chain[kind] ?? []).map((h) => h.plugin);
 }
-const kinds = { onRequest: 0, route: 0, onAttempt: 0, onAttemptError: 0, onResponse: 0, onComplete: 0, filterModels: 0 };
 
 /** Expect a PluginChainError with exactly this message. */
 function expectChainError(plugins: unknown[], message: string | RegExp, coreVersion = VERSION): void {
@@ -33,6 +33,26 @@ function expectChainError(plugins: unknown[], message: string | RegExp, coreVers
   if (typeof message === "string") expect((thrown as Error).message).toBe(message);
   else expect((thrown as Error).message).toMatch(message);
 }
+
+describe("the hook map", () => {
+  it("is the one list of hooks: names, in request order, each with its kind", () => {
+    expect(HOOK_NAMES).toEqual(Object.keys(HOOKS));
+    expect(Object.isFrozen(HOOKS) && Object.isFrozen(HOOK_NAMES)).toBe(true);
+    for (const name of HOOK_NAMES) expect(["first", "sequential", "transform", "parallel"]).toContain(HOOKS[name]);
+    expect(HOOKS.onRequest).toBe("first");
+    expect(HOOKS.onComplete).toBe("parallel");
+  });
+
+  it("makes each hook's kind and signature a type fact", () => {
+    expectTypeOf<HookKindOf<"route">>().toEqualTypeOf<"first">();
+    expectTypeOf<HookKindOf<"onAttempt">>().toEqualTypeOf<"sequential">();
+    expectTypeOf<HookKindOf<"onResponse">>().toEqualTypeOf<"transform">();
+    expectTypeOf<HookKindOf<"onComplete">>().toEqualTypeOf<"parallel">();
+    expectTypeOf<Parameters<HookMap["onResponse"]>[1]>().toEqualTypeOf<Response>();
+    // The Plugin type's hook fields come from the same map.
+    expectTypeOf<NonNullable<Plugin["route"]>>().toEqualTypeOf<HookMap["route"] | { handler: HookMap["route"]; order?: "pre" | "post"; filter?: HookFilter }>();
+  });
+});
 
 describe("buildPluginChain: shape", () => {
   it("returns null for every hook kind when there are no plugins", () => {
