@@ -31,6 +31,31 @@ export interface DialectTranscript {
   readonly error?: { readonly status: number; readonly text: string; readonly detail: UpstreamErrorDetail };
 }
 
+/** A neutral request with every field at its empty value, then `fields`. */
+export function neutralRequest(fields: Partial<CanonicalRequest> & { model: string }): CanonicalRequest {
+  return {
+    system: [],
+    messages: [],
+    tools: [],
+    toolChoice: null,
+    parallelToolCalls: null,
+    maxTokens: null,
+    temperature: null,
+    topP: null,
+    topK: null,
+    stop: [],
+    seed: null,
+    frequencyPenalty: null,
+    presencePenalty: null,
+    responseFormat: null,
+    reasoning: null,
+    stream: false,
+    user: null,
+    dropped: [],
+    ...fields,
+  };
+}
+
 const encoder = new TextEncoder();
 
 /** Decode `chunks` as one upstream stream: every event `push` and `end` yield, in order. */

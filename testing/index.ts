@@ -15,8 +15,8 @@ export { keyStoreConformance, type KeyStoreConformanceOptions } from "./key-stor
 export { logSinkConformance, type ReadSink } from "./sink-conformance.ts";
 export { sampleLogRecord } from "./log-record-sample.ts";
 export { mockUpstream, type MockFault, type MockUpstream, type MockUpstreamOptions, type RecordedCall, type StreamGate } from "./mock-upstream.ts";
-export { decodeStream, dialectConformance, difference, type DialectTranscript, foldStream } from "./dialect-conformance.ts";
-export { anthropicTranscripts, neutralRequest } from "./transcripts/anthropic.ts";
+export { decodeStream, dialectConformance, difference, type DialectTranscript, foldStream, neutralRequest } from "./dialect-conformance.ts";
+export { anthropicTranscripts } from "./transcripts/anthropic.ts";
 
 export interface TestGateway extends Gateway {
   /** Errors the gateway reported (onComplete failures, gateway faults), newest last. */

@@ -4,34 +4,9 @@
  * that every real answer carries (usage in the tool-use walkthrough), the value is filled in and
  * says so.
  */
-import type { CanonicalRequest, StreamEvent } from "../../core/canonical.ts";
+import type { StreamEvent } from "../../core/canonical.ts";
 import type { Usage } from "../../core/types.ts";
-import type { DialectTranscript } from "../dialect-conformance.ts";
-
-/** A neutral request with every field at its empty value, then `fields`. */
-export function neutralRequest(fields: Partial<CanonicalRequest> & { model: string }): CanonicalRequest {
-  return {
-    system: [],
-    messages: [],
-    tools: [],
-    toolChoice: null,
-    parallelToolCalls: null,
-    maxTokens: null,
-    temperature: null,
-    topP: null,
-    topK: null,
-    stop: [],
-    seed: null,
-    frequencyPenalty: null,
-    presencePenalty: null,
-    responseFormat: null,
-    reasoning: null,
-    stream: false,
-    user: null,
-    dropped: [],
-    ...fields,
-  };
-}
+import { type DialectTranscript, neutralRequest } from "../dialect-conformance.ts";
 
 /** Usage from Anthropic's counts: input includes cache reads and writes. */
 function usage(input: number, output: number, cacheRead = 0, cacheWrite = 0, thinking = 0): Usage {
