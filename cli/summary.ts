@@ -1,4 +1,5 @@
 import type { Gateway } from "../core/gateway.ts";
+import { pluginApis } from "../core/plugin-api.ts";
 
 const MAX_MODELS_SHOWN = 8;
 
@@ -24,9 +25,6 @@ function describeAuth(gateway: Gateway): string {
 
 function describeLogs(gateway: Gateway): string {
   const targets: string[] = [];
-  for (const plugin of gateway.plugins) {
-    const described = plugin.describe?.();
-    if (Array.isArray(described?.targets) && typeof (plugin as { logStats?: unknown }).logStats === "function") targets.push(...described.targets.map(String));
-  }
+  for (const { api } of pluginApis(gateway.plugins, "log")) targets.push(...api.targets);
   return targets.length === 0 ? "off (add the log plugin to record requests)" : targets.join(", ");
 }

@@ -32,6 +32,19 @@ export {
   type SetupContext,
 } from "./plugin.ts";
 export { PluginChainError } from "./plugin-chain.ts";
+export {
+  type BudgetApi,
+  type CircuitBreakerApi,
+  type CircuitSnapshot,
+  type CircuitState,
+  type ExposedApi,
+  type LogApi,
+  type PluginApi,
+  type PluginApiName,
+  pluginApis,
+  type RateLimitApi,
+} from "./plugin-api.ts";
+export { ERROR_CODES, type ErrorCode, errorCodeSpec, type ErrorCodeSpec, hasCode } from "./error-codes.ts";
 export { type CounterStore, type LeaseDecision, type RateDecision, type RateRule, StoreUnavailableError } from "./counter-store.ts";
 export {
   type AuditEntry,

@@ -1,5 +1,6 @@
 import type { RequestContext } from "./context.ts";
 import type { GatewayError } from "./errors.ts";
+import type { PluginApi } from "./plugin-api.ts";
 import type { ProviderAdapter } from "./provider.ts";
 import type { ServerControl } from "./server-control.ts";
 import type { Attempt, AttemptDecision, ModelEntry, Operation, Surface, Target } from "./types.ts";
@@ -150,6 +151,11 @@ export interface Plugin extends PluginHooks {
    * every plugin, when building the gateway failed, so resources a plugin opened are let go.
    */
   close?(options?: { timeoutMs: number }): MaybePromise<void>;
+  /**
+   * State this plugin exposes to others (metrics, the CLI, other plugins), by facet: see
+   * `PluginApi`. Readers find it with `pluginApis(plugins, facet)`; set it once, at creation.
+   */
+  readonly api?: PluginApi;
   /** A JSON-able summary for `switchyard check` (a route table, limits …). */
   describe?(): Record<string, unknown>;
 

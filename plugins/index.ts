@@ -54,7 +54,6 @@ export {
   DEFAULT_BUCKETS,
   DEFAULT_OVERHEAD_BUCKETS,
   type LogQueueStats,
-  type LogStatsSource,
   metrics,
   type MetricsOptions,
   type MetricsPlugin,

@@ -2,6 +2,7 @@ import type { RequestContext } from "../../core/context.ts";
 import type { CounterStore } from "../../core/counter-store.ts";
 import { GatewayError } from "../../core/errors.ts";
 import { definePlugin, type Plugin } from "../../core/plugin.ts";
+import type { BudgetApi } from "../../core/plugin-api.ts";
 import { memoryStore } from "../../stores/memory.ts";
 import { carriedStore, offerStore, storeHold } from "../handover.ts";
 import { bucketOf, describeBucket } from "../principal-bucket.ts";
@@ -39,6 +40,8 @@ export interface BudgetStats extends StorePolicyStats {
 }
 
 export interface BudgetPlugin extends Plugin {
+  /** What metrics reads: requests rejected and USD charged (the same as `stats()`). */
+  readonly api: { readonly budget: BudgetApi };
   stats(): Readonly<BudgetStats>;
 }
 
@@ -89,6 +92,7 @@ export function budget(options: BudgetOptions): BudgetPlugin {
   const failOpen = options.failOpen ?? true;
   const keys = new WeakMap<RequestContext, { key: string; endsAt: number | null }>();
   const stats: BudgetStats = { rejected: 0, chargedUsd: 0, ...newStorePolicyStats() };
+  const readStats = (): Readonly<BudgetStats> => ({ ...stats });
 
   function storeFailed(): undefined {
     stats.storeErrors++;
@@ -182,7 +186,8 @@ export function budget(options: BudgetOptions): BudgetPlugin {
     onRequest: { handler: check, filter: { operations: SPENDING } },
     onComplete: charge,
     close: () => storeHeld.close(store),
-    stats: () => ({ ...stats }),
+    stats: readStats,
+    api: { budget: { stats: readStats } },
   });
   offerStore(plugin, () => store);
   return plugin;

@@ -3,6 +3,7 @@ import type { CounterStore, LeaseDecision, RateDecision, RateRule } from "../../
 import { GatewayError } from "../../core/errors.ts";
 import type { Limits } from "../../core/key-store.ts";
 import { definePlugin, type Plugin } from "../../core/plugin.ts";
+import type { RateLimitApi } from "../../core/plugin-api.ts";
 import { memoryStore } from "../../stores/memory.ts";
 import { carriedStore, offerStore, storeHold } from "../handover.ts";
 import { bucketOf, describeBucket, type LimitScope } from "../principal-bucket.ts";
@@ -45,6 +46,8 @@ export interface RateLimitStats extends StorePolicyStats {
 }
 
 export interface RateLimitPlugin extends Plugin {
+  /** What metrics reads: requests allowed and rejected (the same as `stats()`). */
+  readonly api: { readonly rateLimit: RateLimitApi };
   stats(): Readonly<RateLimitStats>;
 }
 
@@ -145,6 +148,7 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
   };
   const holds = new WeakMap<RequestContext, Hold>();
   const stats: RateLimitStats = { allowed: 0, rejected: 0, ...newStorePolicyStats() };
+  const readStats = (): Readonly<RateLimitStats> => ({ ...stats });
 
   /** Best-effort accounting after the fact; a failure is counted, never reported per request. */
   function settle(result: void | Promise<void>): Promise<void> | undefined {
@@ -282,7 +286,8 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
     onRequest: { handler: check, filter: { operations: SPENDING } },
     onComplete: complete,
     close: () => storeHeld.close(store),
-    stats: () => ({ ...stats }),
+    stats: readStats,
+    api: { rateLimit: { stats: readStats } },
   });
   offerStore(plugin, () => store);
   return plugin;
