@@ -1,7 +1,8 @@
 /**
  * End-to-end bench: a mock upstream, the pass-through floor, and the gateway without plugins
  * (bare) and with the full default chain, on each runtime, the full chain also asked in Anthropic's
- * dialect (`full-messages`: /v1/messages translated to the OpenAI-format mock and back); throughput and latency added over a
+ * dialect (`full-messages`: /v1/messages translated to the OpenAI-format mock and back) and served by
+ * `--workers 2` (`full-w2`, beside the one-process `full` in the same rounds); throughput and latency added over a
  * direct call to the mock, medians of interleaved rounds. Writes bench/results/e2e-latest.{json,md}.
  * Run: npm run bench [-- --seconds 3 --rounds 3 --connections 1,4,16,64 --runtimes node,deno,bun --latency-ms 0]
  */
@@ -47,10 +48,12 @@ try {
       await startFloor(runtime, mock.url),
       await startGateway(repoRoot, "bare", runtime, mock.url, join(repoRoot, "bench/e2e")),
       await startGateway(repoRoot, "full", runtime, mock.url, join(repoRoot, "bench/e2e")),
+      // The same full chain served by two worker processes on one port (its limits held by the primary).
+      await startGateway(repoRoot, "full", runtime, mock.url, join(repoRoot, "bench/e2e"), "full-w2", ["--workers", "2"]),
     ];
     try {
       const running = servers.filter(isRunning);
-      const columns: Column[] = [direct, ...running.map((s) => ({ name: s.name, endpoint: endpointFor(s.name as "floor" | "bare" | "full", s.url) }))];
+      const columns: Column[] = [direct, ...running.map((s) => ({ name: s.name, endpoint: endpointFor(s.name.startsWith("full") ? "full" : (s.name as "floor" | "bare"), s.url) }))];
       // The same full chain, asked in Anthropic's dialect: every request and answer is translated.
       const full = running.find((s) => s.name === "full");
       if (full !== undefined) columns.push({ name: "full-messages", endpoint: { ...endpointFor("full", full.url), surface: "messages" } });
