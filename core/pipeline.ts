@@ -441,7 +441,7 @@ export class Pipeline {
     const error = toGatewayError(thrown);
     ctx.error = error;
     ctx.durationMs = performance.now() - ctx.startedAt;
-    const rendered = ctx.dialect.renderError(error);
+    const rendered = ctx.dialect.renderError(error, ctx.id);
     ctx.status = rendered.status;
     ctx.response.text = rendered.body;
     const headers: Record<string, string> = { "content-type": JSON_TYPE, "x-request-id": ctx.id };
