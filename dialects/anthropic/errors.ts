@@ -39,12 +39,17 @@ function typeFor(status: number): string {
   }
 }
 
-/** An error as Anthropic clients expect it: `{"type":"error","error":{"type","message"}}`. */
-export function renderAnthropicError(error: GatewayError): RenderedError {
+/**
+ * An error as Anthropic clients expect it: `{"type":"error","error":{"type","message"},"request_id"}`,
+ * the request id being the gateway's (its `x-request-id`) when the caller gives one.
+ */
+export function renderAnthropicError(error: GatewayError, requestId?: string): RenderedError {
   // Anthropic's own specific types are kept; the generic one (which the OpenAI vocabulary also
   // gives a 404 or 413) gives way to the status's own type.
   const type = ANTHROPIC_TYPES.has(error.type) && error.type !== "invalid_request_error" ? error.type : typeFor(error.status);
-  return { status: error.status, body: JSON.stringify({ type: "error", error: { type, message: error.message } }) };
+  const body: Record<string, unknown> = { type: "error", error: { type, message: error.message } };
+  if (requestId !== undefined) body.request_id = requestId;
+  return { status: error.status, body: JSON.stringify(body) };
 }
 
 /** What an Anthropic error body says. */
