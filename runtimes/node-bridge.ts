@@ -129,8 +129,12 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
 function stopReading(req: IncomingMessage, res: ServerResponse): void {
   req.removeAllListeners("data");
   req.pause();
-  // A read marks the body as consumed, so node:http does not drain it once the answer is sent;
-  // unread, it fills the request's buffer and the parser stops reading the socket.
+  // A read that reaches `_read` marks the body as consumed, so node:http does not drain the rest
+  // once the answer is sent; unread, it then fills the request's buffer and the parser stops
+  // reading the socket. `read(0)` alone is not enough: when the buffer is already full (a loaded
+  // server answers late) it never calls `_read`, and node:http would read the whole body. What is
+  // buffered is dropped, so the buffer is below its mark and the read does reach `_read`.
+  while (req.read() !== null);
   req.read(0);
   res.once("finish", () => req.socket.pause());
   setTimeout(() => req.complete || req.socket.destroy(), UNREAD_BODY_GRACE_MS).unref();
