@@ -3,7 +3,7 @@
  * default) and `redisStore({ url })` (shared by every gateway instance on one Redis).
  */
 export { memoryStore, type MemoryStore, type MemoryStoreOptions } from "./memory.ts";
-export { redisStore, type RedisStore, type RedisStoreOptions, type RedisStoreStats } from "./redis.ts";
+export { type BreakerOptions, redisStore, type RedisStore, type RedisStoreOptions, type RedisStoreStats } from "./redis.ts";
 export {
   type CounterStore,
   type LeaseDecision,

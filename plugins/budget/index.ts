@@ -5,6 +5,7 @@ import { definePlugin, type Plugin } from "../../core/plugin.ts";
 import { memoryStore } from "../../stores/memory.ts";
 import { carriedStore, offerStore, storeHold } from "../handover.ts";
 import { bucketOf, describeBucket } from "../principal-bucket.ts";
+import { type EarlyStart, earlyStarts, isNetworked, offerEarlyStart } from "../store-calls.ts";
 import { isThenable, limitsUnavailable, newStorePolicyStats, requireStore, type StorePolicyStats } from "../store-policy.ts";
 
 export type BudgetPeriod = "day" | "month" | "total";
@@ -113,16 +114,48 @@ export function budget(options: BudgetOptions): BudgetPlugin {
     return undefined;
   }
 
-  function check(ctx: RequestContext): void | Promise<void> {
+  /** A spend read begun early by a peer (see store-calls.ts), waiting for this plugin's turn. */
+  const early = new WeakMap<RequestContext, Promise<number>>();
+  let peers: readonly EarlyStart[] = [];
+
+  function keyOf(ctx: RequestContext): { bucket: string; key: string; current: Period } | null {
     const bucket = bucketOf(per, ctx);
-    if (bucket === null) return;
+    if (bucket === null) return null;
     const current = periodAt(period, ctx.receivedAt);
-    const key = `bg:${name}:${bucket}:${current.id}`;
-    let spent: number | Promise<number>;
+    return { bucket, key: `bg:${name}:${bucket}:${current.id}`, current };
+  }
+
+  function startEarly(ctx: RequestContext): void {
+    if (early.has(ctx) || !isNetworked(store) || ctx.operation === null || !(SPENDING as readonly string[]).includes(ctx.operation)) return;
+    const where = keyOf(ctx);
+    if (where === null) return;
+    let read: Promise<number>;
     try {
-      spent = store.get(key);
-    } catch {
-      return storeFailed();
+      read = Promise.resolve(store.get(where.key));
+    } catch (error) {
+      read = Promise.reject(error);
+    }
+    // Read now, judged in this plugin's turn; a read nobody judges must not be an unhandled rejection.
+    read.catch(() => {});
+    early.set(ctx, read);
+  }
+
+  function check(ctx: RequestContext): void | Promise<void> {
+    for (const start of peers) start(ctx);
+    const where = keyOf(ctx);
+    if (where === null) return;
+    const { bucket, key, current } = where;
+    let spent: number | Promise<number>;
+    const started = early.get(ctx);
+    if (started !== undefined) {
+      early.delete(ctx);
+      spent = started;
+    } else {
+      try {
+        spent = store.get(key);
+      } catch {
+        return storeFailed();
+      }
     }
     if (!isThenable(spent)) return judge(ctx, bucket, key, current, spent);
     return spent.then(
@@ -134,6 +167,7 @@ export function budget(options: BudgetOptions): BudgetPlugin {
       },
     );
   }
+
 
   function charge(ctx: RequestContext): void | Promise<void> {
     const held = keys.get(ctx);
@@ -167,6 +201,7 @@ export function budget(options: BudgetOptions): BudgetPlugin {
       store = carriedStore(app, store);
       storeHeld.take(store);
       if (options.required === true) requireStore(app, name, store);
+      peers = earlyStarts(app.plugins);
     },
     onRequest: { handler: check, filter: { operations: SPENDING } },
     onComplete: charge,
@@ -174,5 +209,6 @@ export function budget(options: BudgetOptions): BudgetPlugin {
     stats: () => ({ ...stats }),
   });
   offerStore(plugin, () => store);
+  offerEarlyStart(plugin, startEarly);
   return plugin;
 }
