@@ -129,9 +129,10 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
 function stopReading(req: IncomingMessage, res: ServerResponse): void {
   req.removeAllListeners("data");
   req.pause();
-  // A read marks the body as consumed, so node:http does not drain it once the answer is sent;
-  // unread, it fills the request's buffer and the parser stops reading the socket.
-  req.read(0);
+  // A read (of what is buffered, dropped) marks the body as consumed, so node:http does not
+  // drain the rest once the answer is sent; unread, it fills the request's buffer and the parser
+  // stops reading the socket.
+  req.read();
   res.once("finish", () => req.socket.pause());
   setTimeout(() => req.complete || req.socket.destroy(), UNREAD_BODY_GRACE_MS).unref();
 }
