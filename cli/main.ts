@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { VERSION } from "../core/version.ts";
 import { HOOK_NAMES } from "../core/plugin.ts";
@@ -9,11 +10,14 @@ import { CliError, CONFIG_NAMES } from "./load-config.ts";
 import { reportReload, serveConfig } from "./serve-config.ts";
 import { describeGateway } from "./summary.ts";
 import { type FileWatcher, watchFiles } from "./watch.ts";
+import { WORKER_ENV } from "./cluster/messages.ts";
+import { runPrimary } from "./cluster/primary.ts";
+import { runWorker } from "./cluster/worker.ts";
 
 const HELP = `switchyard ${VERSION}: an LLM gateway
 
 Usage:
-  switchyard start [--config FILE] [--port N] [--host H] [--runtime node|deno|bun] [--watch]
+  switchyard start [--config FILE] [--port N] [--host H] [--runtime node|deno|bun] [--watch] [--workers N|auto]
                                      serve the gateway
   switchyard check [--config FILE]   validate a config and print what it builds
   switchyard --version | --help
@@ -26,6 +30,8 @@ with none, an embedded default serves the "mock" model (and OpenAI when OPENAI_A
   --runtime R, -r R  serve under Deno or Bun (found on PATH, else the ones installed with
                      switchyard); the default is the runtime running this command
   --watch, -w        reload when the config file or a file it imports changes
+  --workers N|auto   serve from N processes on one port (auto: one per core); limits, /metrics,
+                     reloads and shutdown cover them all (default 1)
 
 A reload (--watch, SIGHUP, or POST /admin/v1/reload with the admin plugin) builds the new config
 beside the serving one and swaps it in without dropping a request; a config that fails keeps the
@@ -37,6 +43,7 @@ interface Flags {
   host?: string;
   runtime?: string;
   watch?: boolean;
+  workers?: string;
   help?: boolean;
   version?: boolean;
 }
@@ -53,6 +60,7 @@ function parse(argv: string[]): { command: string | undefined; flags: Flags } {
         host: { type: "string" },
         runtime: { type: "string", short: "r" },
         watch: { type: "boolean", short: "w" },
+        workers: { type: "string" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "v" },
       },
@@ -70,6 +78,14 @@ function parsePort(text: string | undefined, from: string): number {
   const port = Number(text);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`${from} must be an integer from 0 to 65535, got "${text}"`);
   return port;
+}
+
+function parseWorkers(text: string | undefined): number {
+  if (text === undefined) return 1;
+  if (text === "auto") return availableParallelism();
+  const count = Number(text);
+  if (!Number.isInteger(count) || count < 1 || count > 256) throw new CliError(`--workers must be an integer from 1 to 256, or auto, got "${text}"`);
+  return count;
 }
 
 function parseRuntime(text: string | undefined, host: RuntimeHost): RuntimeName {
@@ -118,6 +134,9 @@ async function start(flags: Flags, host: RuntimeHost, argv: string[]): Promise<n
     if (host.relaunch === undefined) throw new CliError(`--runtime ${runtime}: run the switchyard CLI with Node to switch runtimes (this is ${host.name})`);
     return host.relaunch(runtime, argv);
   }
+  if (process.env[WORKER_ENV] !== undefined) return runWorker(host, { config: flags.config, port, host: address });
+  const workers = parseWorkers(flags.workers);
+  if (workers > 1) return runPrimary(host, workers, { watch: flags.watch === true });
   const served = await serveConfig(host, { config: flags.config, listen: { port, host: address } });
   let watcher: FileWatcher | null = null;
   const reload = (trigger: string): void => {
@@ -158,6 +177,11 @@ export async function main(argv: string[], host: RuntimeHost): Promise<number | 
   } catch (error) {
     const message = error instanceof CliError ? error.message : `unexpected error: ${(error as Error)?.message ?? String(error)}`;
     console.error(`switchyard: ${message}`);
+    // A worker's channel to its primary would keep it alive; letting go of it lets the exit code through.
+    if (process.env[WORKER_ENV] !== undefined) {
+      process.exitCode = 1;
+      process.disconnect?.();
+    }
     return 1;
   }
 }

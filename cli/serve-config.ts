@@ -1,3 +1,4 @@
+import type { Gateway } from "../core/gateway.ts";
 import { type ReloadingGateway, reloadingGateway } from "../core/reloading.ts";
 import type { ReloadResult, ServerControl } from "../core/server-control.ts";
 import type { RunningServer, ServeOptions } from "../runtimes/serve-options.ts";
@@ -22,6 +23,8 @@ export interface ServeConfigOptions {
   server?: ServerControl;
   version?: number;
   workers?: number;
+  /** What the server serves, in place of the gateway itself (a worker answers `/metrics` for the whole server). */
+  wrap?: (gateway: ReloadingGateway) => Gateway;
 }
 
 /** Load the config, build a reloading gateway and serve it. */
@@ -45,7 +48,7 @@ export async function serveConfig(host: RuntimeHost, options: ServeConfigOptions
   });
   let server: RunningServer;
   try {
-    server = await host.serve(gateway, options.listen);
+    server = await host.serve(options.wrap?.(gateway) ?? gateway, options.listen);
   } catch (error) {
     await gateway.close({ timeoutMs: 0 });
     throw listenFailure(error, options.listen.host ?? "127.0.0.1", options.listen.port ?? 8787);

@@ -121,8 +121,8 @@ const configSchema = v.strictObject(
 
 /** Thrown for an invalid config; the message names the field path. */
 export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = "ConfigError";
   }
 }

@@ -93,7 +93,11 @@ export interface Dialect {
   /** A whole answer for this dialect's client. `body` is the client's own request. */
   encodeResponse(response: CanonicalResponse, body: RequestBody): string;
   streamEncoder(body: RequestBody): StreamEncoder;
-  renderError(error: GatewayError): RenderedError;
+  /**
+   * `requestId` is the gateway's id for the request (also its `x-request-id`), for formats whose
+   * error bodies carry one (Anthropic's `request_id`).
+   */
+  renderError(error: GatewayError, requestId?: string): RenderedError;
   /** A rough count of the request's input tokens, before any upstream sees it (limits, budgets). */
   estimateInputTokens(body: RequestBody): number;
   /** The most output tokens the request lets the model produce (`max_tokens` …), or null when it sets none. */

@@ -128,7 +128,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       await closeAfterFailedBuild(chain.plugins, providers);
-      throw new ConfigError(`Plugin "${plugin.name}" failed in setup: ${message}`);
+      throw new ConfigError(`Plugin "${plugin.name}" failed in setup: ${message}`, { cause: error });
     }
   }
   // Aliases first, then `provider/model` ids, each in registration order.

@@ -94,8 +94,9 @@ async function readiness(state: HttpState, request: Request): Promise<Response> 
 
 /** An answer the router gives itself (unknown path, wrong method), in the dialect the path belongs to. */
 function routerError(error: GatewayError, request: Request, surfaces: readonly SurfaceSpec[]): Response {
-  const rendered = dialectForPath(new URL(request.url).pathname, surfaces).renderError(error);
-  const headers: Record<string, string> = { "content-type": "application/json", "x-request-id": requestIdFor(request.headers) };
+  const id = requestIdFor(request.headers);
+  const rendered = dialectForPath(new URL(request.url).pathname, surfaces).renderError(error, id);
+  const headers: Record<string, string> = { "content-type": "application/json", "x-request-id": id };
   if (error.headers !== undefined) Object.assign(headers, error.headers);
   return new Response(rendered.body, { status: rendered.status, headers });
 }

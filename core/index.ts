@@ -21,6 +21,7 @@ export {
   type PluginHooks,
   type OnAttemptErrorHook,
   type OnAttemptHook,
+  type OnChunkHook,
   type OnCompleteHook,
   type OnRequestHook,
   type OnResponseHook,
@@ -32,7 +33,34 @@ export {
   type SetupContext,
 } from "./plugin.ts";
 export { PluginChainError } from "./plugin-chain.ts";
+export {
+  type BudgetApi,
+  type CircuitBreakerApi,
+  type CircuitSnapshot,
+  type CircuitState,
+  type ExposedApi,
+  type LogApi,
+  type PluginApi,
+  type PluginApiName,
+  pluginApis,
+  type RateLimitApi,
+} from "./plugin-api.ts";
+export { ERROR_CODES, type ErrorCode, errorCodeSpec, type ErrorCodeSpec, hasCode } from "./error-codes.ts";
 export { type CounterStore, type LeaseDecision, type RateDecision, type RateRule, StoreUnavailableError } from "./counter-store.ts";
+export {
+  type AuditEntry,
+  type BudgetPeriod,
+  KeyConflictError,
+  type KeyRecord,
+  type KeySet,
+  type KeyStore,
+  type KeyStoreHealth,
+  type Limits,
+  type SpendQuery,
+  type SpendRow,
+  type SpendTotal,
+  type TeamRecord,
+} from "./key-store.ts";
 export { type ContextVariables, RequestContext, type RequestBody } from "./context.ts";
 export {
   badRequest,

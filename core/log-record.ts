@@ -45,6 +45,9 @@ export interface LogRecord {
     type: string;
     fault: FaultClass;
     message: string;
+    /** The plugin and hook that raised it, when a plugin did. */
+    plugin?: string;
+    hook?: string;
     /** What the provider answered, when the error is its answer: its body redacted and cut to 2 KiB. */
     upstream?: { status: number; type: string | null; code: string | null; requestId: string | null; body: string };
   } | null;
@@ -107,6 +110,10 @@ const UPSTREAM_BODY_BYTES = 2048;
 
 function logError(error: GatewayError, secrets: readonly string[]): NonNullable<LogRecord["error"]> {
   const out: NonNullable<LogRecord["error"]> = { code: error.code, type: error.type, fault: error.fault, message: redactText(error.message, secrets) };
+  if (error.plugin !== undefined) {
+    out.plugin = error.plugin;
+    if (error.hook !== undefined) out.hook = error.hook;
+  }
   const upstream = error.upstream;
   if (upstream !== undefined) {
     out.upstream = {

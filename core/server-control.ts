@@ -31,6 +31,8 @@ export interface ConfigStatus {
   readonly lastReload: ReloadResult | null;
   /** Processes serving (1 without `--workers`). */
   readonly workers: number;
+  /** With several workers: the one answering, from 1. */
+  readonly worker?: number;
 }
 
 export interface ServerControl {

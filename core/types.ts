@@ -1,4 +1,5 @@
 import type { FaultClass } from "./errors.ts";
+import type { Limits } from "./key-store.ts";
 
 /**
  * A wire format a client speaks or a provider natively serves: `openai` (chat completions and
@@ -52,6 +53,10 @@ export interface Principal {
   readonly regions?: readonly string[];
   /** Free-form labels from the key's configuration (owner, cost centre …), for plugins and logs. */
   readonly metadata?: Readonly<Record<string, string>>;
+  /** The key's own limits and budget: `per: "key"` rate limits and budgets use them over their defaults. */
+  readonly limits?: Limits;
+  /** The key's team's limits and budget, over the defaults of `per: "team"` rate limits and budgets. */
+  readonly teamLimits?: Limits;
 }
 
 /**

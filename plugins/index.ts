@@ -1,5 +1,6 @@
 /** Built-in plugins. */
-export { auth, hashKey, type AuthKey, type AuthOptions } from "./auth/index.ts";
+export { auth, hashKey, type AuthKey, type AuthOptions, type AuthTeam } from "./auth/index.ts";
+export { admin, type AdminKey, type AdminOptions, type AdminPlugin } from "./admin/index.ts";
 export { hostGuard, type HostGuardOptions, LOOPBACK_HOSTS } from "./host-guard/index.ts";
 export {
   type AliasRoute,
@@ -53,7 +54,6 @@ export {
   DEFAULT_BUCKETS,
   DEFAULT_OVERHEAD_BUCKETS,
   type LogQueueStats,
-  type LogStatsSource,
   metrics,
   type MetricsOptions,
   type MetricsPlugin,

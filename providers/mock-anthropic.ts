@@ -58,6 +58,11 @@ export function mockInputTokens(body: Json): number {
   return tokens;
 }
 
+/** Ids the way Anthropic spells them: `msg_…`, `toolu_…`. */
+function anthropicId(prefix: string): string {
+  return nextId(prefix).replace("-", "_");
+}
+
 function hasCacheControl(value: unknown, depth = 0): boolean {
   if (depth > 6 || value === null || typeof value !== "object") return false;
   if (Array.isArray(value)) return value.some((item) => hasCacheControl(item, depth + 1));
@@ -104,7 +109,7 @@ function compose(body: Json, cache: MockPromptCache, options: MockChatOptions): 
   let stopReason: MockMessage["stopReason"] = "end_turn";
   let stopSequence: string | null = null;
   if (toolName !== null) {
-    tool = { id: nextId("toolu"), name: toolName, input: { query: said.slice(0, 60) } };
+    tool = { id: anthropicId("toolu"), name: toolName, input: { query: said.slice(0, 60) } };
     stopReason = "tool_use";
   } else {
     text = mockReplyTo(said, options);
@@ -126,7 +131,9 @@ function compose(body: Json, cache: MockPromptCache, options: MockChatOptions): 
   }
   const output = estimateTokens(text) + (tool === null ? 0 : 8 + estimateTokens(JSON.stringify(tool.input))) + (thinking === null ? 0 : estimateTokens(thinking));
   const usage: Json = { ...cache.usage(body, mockInputTokens(body)), output_tokens: output, service_tier: "standard" };
-  return { id: nextId("msg"), model: String(body.model), thinking, text, tool, stopReason, stopSequence, usage };
+  // Anthropic breaks thinking out of output_tokens, as the 2026 API reports it.
+  if (thinking !== null) usage.output_tokens_details = { thinking_tokens: estimateTokens(thinking) };
+  return { id: anthropicId("msg"), model: String(body.model), thinking, text, tool, stopReason, stopSequence, usage };
 }
 
 const SIGNATURE = "EqMockSignatureForSwitchyardTests==";
@@ -149,7 +156,7 @@ function event(name: string, data: Json): string {
 export function mockMessageStreamEvents(body: Json, cache: MockPromptCache, options: MockChatOptions = {}): string[] {
   const m = compose(body, cache, options);
   const size = options.chunkChars ?? 12;
-  const { output_tokens, ...input } = m.usage as { output_tokens: number };
+  const { output_tokens, output_tokens_details, ...input } = m.usage as { output_tokens: number; output_tokens_details?: Json };
   const events = [
     event("message_start", {
       message: { id: m.id, type: "message", role: "assistant", model: m.model, content: [], stop_reason: null, stop_sequence: null, usage: { ...input, output_tokens: 1 } },
@@ -173,7 +180,9 @@ export function mockMessageStreamEvents(body: Json, cache: MockPromptCache, opti
     for (let i = 0; i < m.text.length; i += size) events.push(event("content_block_delta", { index, delta: { type: "text_delta", text: m.text.slice(i, i + size) } }));
   }
   events.push(event("content_block_stop", { index }));
-  events.push(event("message_delta", { delta: { stop_reason: m.stopReason, stop_sequence: m.stopSequence }, usage: { output_tokens } }));
+  const final: Json = { output_tokens };
+  if (output_tokens_details !== undefined) final.output_tokens_details = output_tokens_details;
+  events.push(event("message_delta", { delta: { stop_reason: m.stopReason, stop_sequence: m.stopSequence }, usage: final }));
   events.push(event("message_stop", {}));
   return events;
 }

@@ -32,10 +32,20 @@ class Entry {
 }
 
 /**
+ * Where a worker of `switchyard start --workers N` puts the factory of its view of the primary's
+ * store; a symbol on `globalThis`, so every copy of this module finds it.
+ */
+export const SHARED_MEMORY_STORE: unique symbol = Symbol.for("switchyard.sharedMemoryStore");
+
+/**
  * The in-process counter store: every operation answers synchronously, so a limiter on it adds
- * no promise to the request path. Limits are per process; use `redisStore` to share them.
+ * no promise to the request path. Limits are per process; use `redisStore` to share them between
+ * machines. Under `switchyard start --workers N` the primary process holds one memory store for
+ * every worker (so limits stay exact across workers), and operations answer with promises.
  */
 export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  const shared = (globalThis as Record<symbol, unknown>)[SHARED_MEMORY_STORE] as ((options: MemoryStoreOptions) => MemoryStore) | undefined;
+  if (shared !== undefined && options.now === undefined) return shared(options);
   const maxKeys = options.maxKeys ?? 100_000;
   if (!Number.isInteger(maxKeys) || maxKeys < 1) throw new TypeError("memoryStore: maxKeys must be a positive integer");
   const now = options.now ?? Date.now;

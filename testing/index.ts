@@ -1,6 +1,7 @@
 /**
  * Helpers for testing gateways and plugins in-process: a gateway on the built-in mock provider,
- * request shortcuts, and an HTTP mock upstream in the OpenAI wire format with fault injection.
+ * request shortcuts, an HTTP mock upstream in the OpenAI and Anthropic wire formats with fault
+ * injection, and the dialect conformance suite with Anthropic's recorded transcripts.
  */
 import { createGateway, type Gateway } from "../core/gateway.ts";
 import type { GatewayConfig } from "../core/config.ts";
@@ -10,9 +11,12 @@ import { fetchUpstream, type UpstreamClient } from "../core/upstream.ts";
 
 export { cacheStoreConformance, type ConformanceCheck } from "./cache-store-conformance.ts";
 export { counterStoreConformance, type ConformanceCase } from "./counter-store-conformance.ts";
+export { keyStoreConformance, type KeyStoreConformanceOptions } from "./key-store-conformance.ts";
 export { logSinkConformance, type ReadSink } from "./sink-conformance.ts";
 export { sampleLogRecord } from "./log-record-sample.ts";
 export { mockUpstream, type MockFault, type MockUpstream, type MockUpstreamOptions, type RecordedCall, type StreamGate } from "./mock-upstream.ts";
+export { decodeStream, dialectConformance, difference, type DialectTranscript, foldStream, neutralRequest } from "./dialect-conformance.ts";
+export { anthropicTranscripts } from "./transcripts/anthropic.ts";
 
 export interface TestGateway extends Gateway {
   /** Errors the gateway reported (onComplete failures, gateway faults), newest last. */

@@ -40,7 +40,7 @@ export interface MockUpstreamOptions {
   models?: string[];
   /** Delay between stream events, in ms. Default 0. */
   chunkDelayMs?: number;
-  /** When set, requests must carry `Authorization: Bearer <apiKey>` or get a 401. */
+  /** When set, requests must carry `Authorization: Bearer <apiKey>` (or, on Anthropic paths, `x-api-key`) or get a 401. */
   apiKey?: string;
   reply?: string;
   dimensions?: number;
@@ -91,8 +91,11 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** OpenAI names its request id `x-request-id`, Anthropic `request-id`; the mock sends both. */
+const REQUEST_ID = { "x-request-id": "req_mock", "request-id": "req_mock" };
+
 function json(text: string, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(text, { status, headers: { "content-type": "application/json", "x-request-id": "req_mock", ...headers } });
+  return new Response(text, { status, headers: { "content-type": "application/json", ...REQUEST_ID, ...headers } });
 }
 
 /**
@@ -140,7 +143,7 @@ export function mockUpstream(options: MockUpstreamOptions = {}): MockUpstream {
     signal.addEventListener("abort", () => {
       if (!call.finished) call.aborted = true;
     }, { once: true });
-    return new Response(stream, { headers: { "content-type": "text/event-stream", "x-request-id": "req_mock" } });
+    return new Response(stream, { headers: { "content-type": "text/event-stream", ...REQUEST_ID } });
   }
 
   async function handle(request: Request): Promise<Response> {
@@ -161,10 +164,12 @@ export function mockUpstream(options: MockUpstreamOptions = {}): MockUpstream {
     const signal = request.signal;
 
     const anthropic = isAnthropicPath(url.pathname);
-    if (anthropic && options.apiKey !== undefined && headers["x-api-key"] !== options.apiKey) {
+    const bearer = options.apiKey !== undefined && headers.authorization === `Bearer ${options.apiKey}`;
+    // Anthropic takes its key as x-api-key or, as the 2026 SDKs send it, as a bearer token.
+    if (anthropic && options.apiKey !== undefined && headers["x-api-key"] !== options.apiKey && !bearer) {
       return json(JSON.stringify({ type: "error", error: { type: "authentication_error", message: "invalid x-api-key" } }), 401);
     }
-    if (!anthropic && options.apiKey !== undefined && headers.authorization !== `Bearer ${options.apiKey}`) {
+    if (!anthropic && options.apiKey !== undefined && !bearer) {
       return json(JSON.stringify({ error: { message: "Incorrect API key provided.", type: "invalid_request_error", param: null, code: "invalid_api_key" } }), 401);
     }
     const fault = faults.shift();

@@ -1,6 +1,6 @@
 import type { RenderedError, UpstreamErrorDetail } from "../../core/dialect.ts";
 import type { GatewayError } from "../../core/errors.ts";
-import { isObject, stringOr } from "../json.ts";
+import { isObject, parseObjectOrNull, stringOr } from "../json.ts";
 
 /** Anthropic's error types (https://docs.anthropic.com/en/api/errors). */
 const ANTHROPIC_TYPES = new Set([
@@ -39,23 +39,22 @@ function typeFor(status: number): string {
   }
 }
 
-/** An error as Anthropic clients expect it: `{"type":"error","error":{"type","message"}}`. */
-export function renderAnthropicError(error: GatewayError): RenderedError {
+/**
+ * An error as Anthropic clients expect it: `{"type":"error","error":{"type","message"},"request_id"}`,
+ * the request id being the gateway's (its `x-request-id`) when the caller gives one.
+ */
+export function renderAnthropicError(error: GatewayError, requestId?: string): RenderedError {
   // Anthropic's own specific types are kept; the generic one (which the OpenAI vocabulary also
   // gives a 404 or 413) gives way to the status's own type.
   const type = ANTHROPIC_TYPES.has(error.type) && error.type !== "invalid_request_error" ? error.type : typeFor(error.status);
-  return { status: error.status, body: JSON.stringify({ type: "error", error: { type, message: error.message } }) };
+  const body: Record<string, unknown> = { type: "error", error: { type, message: error.message } };
+  if (requestId !== undefined) body.request_id = requestId;
+  return { status: error.status, body: JSON.stringify(body) };
 }
 
 /** What an Anthropic error body says. */
 export function parseAnthropicError(text: string): UpstreamErrorDetail | null {
-  if (text.length === 0 || text.charCodeAt(0) !== 123 /* { */) return null;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (!isObject(parsed) || !isObject(parsed.error)) return null;
+  const parsed = parseObjectOrNull(text);
+  if (parsed === null || !isObject(parsed.error)) return null;
   return { type: stringOr(parsed.error.type), message: stringOr(parsed.error.message), code: null, param: null };
 }

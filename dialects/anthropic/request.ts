@@ -191,10 +191,36 @@ function formatOf(output: Json | null): ResponseFormat | null {
   return unsupported("This output_config.format", "output_config.format");
 }
 
+/** Tool fields the neutral form carries; the rest (input_examples, defer_loading …) steer Anthropic only. */
+const TOOL_FIELDS = new Set(["type", "name", "description", "input_schema", "strict", "cache_control"]);
+
+/**
+ * Fields inside mapped members that have no neutral form: citations, a document's context, how
+ * thinking is displayed, Anthropic-only tool settings, metadata besides user_id. The blocks are
+ * looked at one level into messages (and into tool results), as deep as such fields occur.
+ */
+function nestedDropped(body: RequestBody, dropped: string[]): void {
+  const note = (field: string): void => {
+    if (!dropped.includes(field)) dropped.push(field);
+  };
+  const block = (value: unknown): void => {
+    if (!isObject(value)) return;
+    if (value.type === "document" && value.context != null) note("document.context");
+    if (value.citations != null) note("citations");
+    if (value.type === "tool_result" && Array.isArray(value.content)) for (const item of value.content) block(item);
+  };
+  if (Array.isArray(body.system)) for (const item of body.system) block(item);
+  for (const m of body.messages as readonly unknown[]) if (isObject(m) && Array.isArray(m.content)) for (const item of m.content) block(item);
+  if (isObject(body.thinking) && body.thinking.display != null) note("thinking.display");
+  if (Array.isArray(body.tools)) for (const tool of body.tools) if (isObject(tool)) for (const key in tool) if (!TOOL_FIELDS.has(key)) note(`tools.${key}`);
+  if (isObject(body.metadata)) for (const key in body.metadata) if (key !== "user_id") note("metadata");
+}
+
 /** An Anthropic Messages body in neutral form; throws a 400 where translation would change its meaning. */
 export function parseAnthropicRequest(body: RequestBody): CanonicalRequest {
   const dropped: string[] = [];
   for (const key in body) if (!MAPPED.has(key)) dropped.push(key);
+  nestedDropped(body, dropped);
   const output = isObject(body.output_config) ? body.output_config : null;
   if (output !== null) for (const key in output) if (key !== "effort" && key !== "format") dropped.push(`output_config.${key}`);
   const metadata = isObject(body.metadata) ? body.metadata : null;
@@ -234,6 +260,26 @@ function anthropicSource(source: MediaSource): Json {
   return source.kind === "url" ? { type: "url", url: source.url } : { type: "base64", media_type: source.mediaType, data: source.data };
 }
 
+/** Anthropic takes base64 documents as PDFs only; plain text goes as a text source. */
+function documentSource(source: MediaSource): Json {
+  if (source.kind === "base64" && source.mediaType.startsWith("text/plain")) {
+    const text = base64ToUtf8(source.data);
+    if (text !== null) return { type: "text", media_type: "text/plain", data: text };
+  }
+  return anthropicSource(source);
+}
+
+function base64ToUtf8(data: string): string | null {
+  try {
+    const binary = atob(data);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
 function parseArguments(text: string, id: string): unknown {
   try {
     const value = JSON.parse(text) as unknown;
@@ -251,7 +297,7 @@ function anthropicBlock(part: ContentPart, dropped: Set<string>): Json | null {
     case "image":
       return withCache({ type: "image", source: anthropicSource(part.source) }, part.cache);
     case "document": {
-      const block: Json = { type: "document", source: anthropicSource(part.source) };
+      const block: Json = { type: "document", source: documentSource(part.source) };
       const title = part.title ?? part.filename;
       if (title !== undefined) block.title = title;
       return withCache(block, part.cache);
@@ -343,6 +389,8 @@ export function encodeAnthropicRequest(request: CanonicalRequest, options: Encod
   if (reasoning !== null) {
     if (reasoning.disabled === true) body.thinking = { type: "disabled" };
     else if (reasoning.budgetTokens !== undefined) body.thinking = { type: "enabled", budget_tokens: reasoning.budgetTokens };
+    // Reasoning asked for with neither a budget nor an effort: thinking at the model's judgement.
+    else if (reasoning.effort === undefined) body.thinking = { type: "adaptive" };
     const effort = reasoning.effort === undefined ? null : anthropicEffort(reasoning.effort);
     if (effort !== null) output.effort = effort;
     if (reasoning.effort === "none") body.thinking = { type: "disabled" };

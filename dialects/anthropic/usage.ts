@@ -1,4 +1,4 @@
-import { valueEnd } from "../../core/json-text.ts";
+import { topLevelMember } from "../../core/json-text.ts";
 import type { Usage } from "../../core/types.ts";
 import { isObject } from "../json.ts";
 
@@ -27,14 +27,16 @@ export function usageFromAnthropic(raw: unknown): Usage | null {
   };
 }
 
-/** Anthropic's usage object from neutral usage. */
-export function usageToAnthropic(usage: Usage): Record<string, number> {
-  return {
+/** Anthropic's usage object from neutral usage; reasoning tokens go in `output_tokens_details`, as Anthropic reports thinking. */
+export function usageToAnthropic(usage: Usage): Record<string, unknown> {
+  const out: Record<string, unknown> = {
     input_tokens: Math.max(0, usage.inputTokens - usage.cachedTokens - usage.cacheWriteTokens),
     cache_creation_input_tokens: usage.cacheWriteTokens,
     cache_read_input_tokens: usage.cachedTokens,
     output_tokens: usage.outputTokens,
   };
+  if (usage.reasoningTokens > 0) out.output_tokens_details = { thinking_tokens: usage.reasoningTokens };
+  return out;
 }
 
 /** Merge a `message_delta` usage into what `message_start` said: its counts are cumulative and may be partial. */
@@ -45,19 +47,16 @@ export function mergeUsage(previous: Record<string, unknown> | null, next: Recor
   return merged;
 }
 
-const USAGE_KEY = /"usage"\s*:\s*\{/g;
-
-/** `usage` from a whole Messages answer's text, read without parsing the rest (it comes last). */
+/**
+ * `usage` from a whole Messages answer's text, without parsing the rest: the top-level member is
+ * found by scanning the text (strings skipped as strings), so a `usage` key inside a tool input
+ * or a text block cannot be taken for it, wherever the upstream puts it.
+ */
 export function anthropicUsageOf(text: string): Usage | null {
-  USAGE_KEY.lastIndex = 0;
-  let match: RegExpExecArray | null;
-  let start = -1;
-  while ((match = USAGE_KEY.exec(text)) !== null) start = match.index + match[0].length - 1;
-  if (start < 0) return null;
-  const end = valueEnd(text, start);
-  if (end < 0) return null;
+  const member = topLevelMember(text, "usage");
+  if (member === null) return null;
   try {
-    return usageFromAnthropic(JSON.parse(text.slice(start, end)));
+    return usageFromAnthropic(JSON.parse(text.slice(member.valueStart, member.valueEnd)));
   } catch {
     return null;
   }

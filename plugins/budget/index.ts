@@ -2,21 +2,27 @@ import type { RequestContext } from "../../core/context.ts";
 import type { CounterStore } from "../../core/counter-store.ts";
 import { GatewayError } from "../../core/errors.ts";
 import { definePlugin, type Plugin } from "../../core/plugin.ts";
+import type { BudgetApi } from "../../core/plugin-api.ts";
 import { memoryStore } from "../../stores/memory.ts";
 import { carriedStore, offerStore, storeHold } from "../handover.ts";
 import { bucketOf, describeBucket } from "../principal-bucket.ts";
 import { type EarlyStart, earlyStarts, isNetworked, offerEarlyStart } from "../store-calls.ts";
 import { isThenable, limitsUnavailable, newStorePolicyStats, requireStore, type StorePolicyStats } from "../store-policy.ts";
 
-export type BudgetPeriod = "day" | "month" | "total";
+import type { BudgetPeriod, Limits } from "../../core/key-store.ts";
+
+export type { BudgetPeriod } from "../../core/key-store.ts";
 
 export interface BudgetOptions {
   /** Whose spend is capped: each key's, or each team's (keys without a team are not capped by it). */
   per: "key" | "team";
-  /** The cap in USD for each period. */
-  usd: number;
-  /** Calendar day or month in UTC, or for all time. */
-  period: BudgetPeriod;
+  /**
+   * The cap in USD for each period, for keys (or teams) whose own record sets no `budgetUsd`.
+   * Leave it out to cap only those that set one.
+   */
+  usd?: number;
+  /** Calendar day or month in UTC, or for all time; a record's `budgetPeriod` wins. Default `month`. */
+  period?: BudgetPeriod;
   /** Where spend is counted. Default: an in-process `memoryStore()`; use `redisStore()` to share it. */
   store?: CounterStore;
   /** When the store cannot be reached: let requests through (true, the default) or refuse them (503). */
@@ -35,6 +41,8 @@ export interface BudgetStats extends StorePolicyStats {
 }
 
 export interface BudgetPlugin extends Plugin {
+  /** What metrics reads: requests rejected and USD charged (the same as `stats()`). */
+  readonly api: { readonly budget: BudgetApi };
   stats(): Readonly<BudgetStats>;
 }
 
@@ -74,16 +82,18 @@ function usd(amount: number): string {
  */
 export function budget(options: BudgetOptions): BudgetPlugin {
   if (!options || (options.per !== "key" && options.per !== "team")) throw new TypeError('budget: options.per must be "key" or "team"');
-  if (typeof options.usd !== "number" || !(options.usd > 0)) throw new TypeError("budget: options.usd must be a number > 0");
-  if (!["day", "month", "total"].includes(options.period)) throw new TypeError('budget: options.period must be "day", "month" or "total"');
-  const { per, period } = options;
-  const cap = options.usd;
-  const name = options.name ?? `budget:${per}:${period}`;
+  if (options.usd !== undefined && (typeof options.usd !== "number" || !(options.usd > 0))) throw new TypeError("budget: options.usd must be a number > 0");
+  if (options.period !== undefined && !["day", "month", "total"].includes(options.period)) throw new TypeError('budget: options.period must be "day", "month" or "total"');
+  const { per } = options;
+  const defaultPeriod = options.period ?? "month";
+  const defaultCap = options.usd;
+  const name = options.name ?? `budget:${per}:${defaultPeriod}`;
   let store = options.store ?? memoryStore();
   const storeHeld = storeHold<CounterStore>();
   const failOpen = options.failOpen ?? true;
   const keys = new WeakMap<RequestContext, { key: string; endsAt: number | null }>();
   const stats: BudgetStats = { rejected: 0, chargedUsd: 0, ...newStorePolicyStats() };
+  const readStats = (): Readonly<BudgetStats> => ({ ...stats });
 
   function storeFailed(): undefined {
     stats.storeErrors++;
@@ -95,7 +105,7 @@ export function budget(options: BudgetOptions): BudgetPlugin {
     return undefined;
   }
 
-  function judge(ctx: RequestContext, bucket: string, key: string, current: Period, spent: number): undefined {
+  function judge(ctx: RequestContext, bucket: string, key: string, current: Period, period: BudgetPeriod, cap: number, spent: number): undefined {
     if (spent >= cap) {
       stats.rejected++;
       const resets = current.endsAt === null ? "It does not reset." : `It resets at ${new Date(current.endsAt).toISOString().replace(".000Z", "Z")}.`;
@@ -118,16 +128,29 @@ export function budget(options: BudgetOptions): BudgetPlugin {
   const early = new WeakMap<RequestContext, Promise<number>>();
   let peers: readonly EarlyStart[] = [];
 
-  function keyOf(ctx: RequestContext): { bucket: string; key: string; current: Period } | null {
+  interface Where {
+    readonly bucket: string;
+    readonly key: string;
+    readonly current: Period;
+    readonly period: BudgetPeriod;
+    readonly cap: number;
+  }
+
+  function whereOf(ctx: RequestContext): Where | null {
     const bucket = bucketOf(per, ctx);
     if (bucket === null) return null;
+    // A key's (or team's) own record wins over the plugin's defaults.
+    const own: Limits | undefined = per === "key" ? ctx.principal?.limits : ctx.principal?.teamLimits;
+    const cap = own?.budgetUsd ?? defaultCap;
+    if (cap === undefined) return null;
+    const period = own?.budgetPeriod ?? defaultPeriod;
     const current = periodAt(period, ctx.receivedAt);
-    return { bucket, key: `bg:${name}:${bucket}:${current.id}`, current };
+    return { bucket, key: `bg:${name}:${bucket}:${current.id}`, current, period, cap };
   }
 
   function startEarly(ctx: RequestContext): void {
     if (early.has(ctx) || !isNetworked(store) || ctx.operation === null || !(SPENDING as readonly string[]).includes(ctx.operation)) return;
-    const where = keyOf(ctx);
+    const where = whereOf(ctx);
     if (where === null) return;
     let read: Promise<number>;
     try {
@@ -142,9 +165,9 @@ export function budget(options: BudgetOptions): BudgetPlugin {
 
   function check(ctx: RequestContext): void | Promise<void> {
     for (const start of peers) start(ctx);
-    const where = keyOf(ctx);
+    const where = whereOf(ctx);
     if (where === null) return;
-    const { bucket, key, current } = where;
+    const { bucket, key, current, period, cap } = where;
     let spent: number | Promise<number>;
     const started = early.get(ctx);
     if (started !== undefined) {
@@ -157,9 +180,9 @@ export function budget(options: BudgetOptions): BudgetPlugin {
         return storeFailed();
       }
     }
-    if (!isThenable(spent)) return judge(ctx, bucket, key, current, spent);
+    if (!isThenable(spent)) return judge(ctx, bucket, key, current, period, cap, spent);
     return spent.then(
-      (value) => judge(ctx, bucket, key, current, value),
+      (value) => judge(ctx, bucket, key, current, period, cap, value),
       () => {
         // Failing open still charges the request afterwards, should the store be back by then.
         storeFailed();
@@ -196,7 +219,7 @@ export function budget(options: BudgetOptions): BudgetPlugin {
   const plugin = definePlugin({
     name,
     requires: { plugins: ["cost"] },
-    describe: () => ({ per, usd: cap, period, store: store.kind, failOpen, required: options.required === true }),
+    describe: () => ({ per, usd: defaultCap, period: defaultPeriod, store: store.kind, failOpen, required: options.required === true }),
     setup(app) {
       store = carriedStore(app, store);
       storeHeld.take(store);
@@ -206,7 +229,8 @@ export function budget(options: BudgetOptions): BudgetPlugin {
     onRequest: { handler: check, filter: { operations: SPENDING } },
     onComplete: charge,
     close: () => storeHeld.close(store),
-    stats: () => ({ ...stats }),
+    stats: readStats,
+    api: { budget: { stats: readStats } },
   });
   offerStore(plugin, () => store);
   offerEarlyStart(plugin, startEarly);

@@ -1,4 +1,5 @@
-export type CircuitState = "closed" | "open" | "half-open";
+export type { CircuitState } from "../../core/plugin-api.ts";
+import type { CircuitState } from "../../core/plugin-api.ts";
 
 export interface CircuitPolicy {
   /** Consecutive failures that open the circuit; 0 turns this rule off. */

@@ -1,5 +1,7 @@
+import { type ErrorCode, hasCode } from "../../core/error-codes.ts";
 import type { GatewayError } from "../../core/errors.ts";
 import { definePlugin, type Plugin } from "../../core/plugin.ts";
+import type { CircuitBreakerApi, CircuitSnapshot } from "../../core/plugin-api.ts";
 import type { Attempt, Target } from "../../core/types.ts";
 import { offerState, previousState } from "../handover.ts";
 import { Circuit, type CircuitPolicy, type CircuitState } from "./circuit.ts";
@@ -35,23 +37,15 @@ export interface CircuitChange {
   readonly reason: string;
 }
 
-export interface CircuitSnapshot {
-  readonly provider: string;
-  readonly model: string;
-  readonly state: CircuitState;
-  readonly consecutiveFailures: number;
-  /** Outcomes and failures in the current window. */
-  readonly requests: number;
-  readonly failures: number;
-  /** ms until an open circuit lets a probe through; 0 otherwise. */
-  readonly retryInMs: number;
-}
+export type { CircuitSnapshot } from "../../core/plugin-api.ts";
 
 export interface CircuitBreakerPlugin extends Plugin {
+  /** What metrics and other plugins read: `state` and `snapshot`, the same as the methods below. */
+  readonly api: { readonly circuitBreaker: CircuitBreakerApi };
   /** The state of one target's circuit (`closed` for a target never seen). */
   state(provider: string, model: string): CircuitState;
   /** Every tracked circuit, for metrics and health pages. */
-  snapshot(): CircuitSnapshot[];
+  snapshot(): readonly CircuitSnapshot[];
 }
 
 function positive(value: number | undefined, fallback: number, name: string, min = 0): number {
@@ -62,7 +56,7 @@ function positive(value: number | undefined, fallback: number, name: string, min
 
 /** A target's own failure: the upstream failed, not the request (a 400 says the upstream is up). */
 function countsAsFailure(error: GatewayError): boolean {
-  return error.fault === "provider" || error.code === "upstream_auth_failed";
+  return error.fault === "provider" || hasCode(error, "upstream_auth_failed");
 }
 
 /**
@@ -128,19 +122,7 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
     if (!first.done) circuits.delete(first.value);
   }
 
-  const plugin = definePlugin<CircuitBreakerPlugin>({
-    name: "circuit-breaker",
-    setup(app) {
-      // On a reload the new breaker carries on with the old one's circuits (an open one stays open).
-      const previous = previousState<Map<string, Circuit>>(app, CIRCUITS);
-      if (previous === undefined) return;
-      for (const [key, circuit] of previous) {
-        if (circuits.has(key)) continue;
-        if (circuits.size >= maxTargets) break;
-        circuit.rebind(policy, changed);
-        circuits.set(key, circuit);
-      }
-    },
+  const api: CircuitBreakerApi = {
     state(provider, model) {
       const circuit = circuits.get(`${provider}/${model}`);
       if (circuit === undefined) return "closed";
@@ -162,6 +144,24 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
         };
       });
     },
+  };
+
+  const plugin = definePlugin<CircuitBreakerPlugin>({
+    name: "circuit-breaker",
+    setup(app) {
+      // On a reload the new breaker carries on with the old one's circuits (an open one stays open).
+      const previous = previousState<Map<string, Circuit>>(app, CIRCUITS);
+      if (previous === undefined) return;
+      for (const [key, circuit] of previous) {
+        if (circuits.has(key)) continue;
+        if (circuits.size >= maxTargets) break;
+        circuit.rebind(policy, changed);
+        circuits.set(key, circuit);
+      }
+    },
+    api: { circuitBreaker: api },
+    state: api.state,
+    snapshot: api.snapshot,
     describe() {
       return { circuitBreaker: { ...policy } };
     },
@@ -171,7 +171,7 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
       handler(ctx, attempt) {
         const circuit = circuitFor(attempt.target);
         if (circuit.allow(clock()) === false) {
-          attempt.errorCode = "circuit_open";
+          attempt.errorCode = "circuit_open" satisfies ErrorCode;
           (ctx.vars.circuitSkipped ??= []).push(`${attempt.target.provider}/${attempt.target.model}`);
           return "skip";
         }

@@ -1,4 +1,5 @@
 import type { RequestContext } from "../../core/context.ts";
+import { hasCode } from "../../core/error-codes.ts";
 import type { GatewayError } from "../../core/errors.ts";
 import { definePlugin, type Plugin } from "../../core/plugin.ts";
 import type { Attempt, AttemptDecision } from "../../core/types.ts";
@@ -68,9 +69,9 @@ function nonNegative(value: number | undefined, fallback: number, name: string):
 function triggered(error: GatewayError, triggers: Triggers): boolean {
   // Only the upstream's failures, and the gateway's rejected provider credentials (another
   // target has its own); never the request's own fault or a plugin's.
-  if (error.fault !== "provider" && error.code !== "upstream_auth_failed") return false;
-  if (error.code === "upstream_timeout") return triggers.timeout;
-  if (error.code === "upstream_unreachable") return triggers.network;
+  if (error.fault !== "provider" && !hasCode(error, "upstream_auth_failed")) return false;
+  if (hasCode(error, "upstream_timeout")) return triggers.timeout;
+  if (hasCode(error, "upstream_unreachable")) return triggers.network;
   if (triggers.statuses.has(error.status)) return true;
   return triggers.anyServerError && error.status >= 500 && error.status <= 599;
 }
@@ -116,7 +117,7 @@ export function fallback(options: FallbackOptions = {}): Plugin {
       const { made, onTarget } = tally(ctx, attempt);
       if (made >= budget) return FAIL;
       const retryAfter = error.retryAfterMs;
-      const sameTargetHelps = error.code !== "upstream_auth_failed" && (retryAfter === undefined || retryAfter <= retryAfterMaxMs);
+      const sameTargetHelps = !hasCode(error, "upstream_auth_failed") && (retryAfter === undefined || retryAfter <= retryAfterMaxMs);
       if (onTarget <= retries && sameTargetHelps) {
         // Full jitter: anywhere from 0 to the exponential ceiling, so retrying callers spread out.
         const ceiling = Math.min(maxMs, baseMs * 2 ** (onTarget - 1));

@@ -2,6 +2,7 @@ import { buildLogRecord, type LogBodyOptions } from "../../core/log-record.ts";
 import { LogQueue, type LogQueueOptions, type LogQueueStats } from "../../core/log-queue.ts";
 import type { LogSink } from "../../core/log-sink.ts";
 import { definePlugin, type Plugin } from "../../core/plugin.ts";
+import type { LogApi } from "../../core/plugin-api.ts";
 import { offerState, previousState } from "../handover.ts";
 
 export interface LogOptions {
@@ -21,7 +22,9 @@ export interface LogOptions {
 }
 
 export interface LogPlugin extends Plugin {
-  /** All of the plugin's queues together (sums over sinks). */
+  /** What metrics and the CLI read: the queues' stats and where records go. */
+  readonly api: { readonly log: LogApi };
+  /** All of the plugin's queues together (sums over sinks); the same as `api.log.stats()`. */
   logStats(): LogQueueStats;
   /** Each sink's queue, by sink name. */
   sinkStats(): Record<string, LogQueueStats>;
@@ -57,6 +60,26 @@ export function log(options: LogOptions): LogPlugin {
   const name = options.name ?? "log";
 
   const state: LogState = { queues, successor: null, closing: false };
+  const api: LogApi = {
+    stats() {
+      const total: LogQueueStats = { queued: 0, dropped: 0, written: 0, failedWrites: 0, capacity: 0 };
+      for (const queue of queues) {
+        const s = queue.stats();
+        total.queued += s.queued;
+        total.dropped += s.dropped;
+        total.written += s.written;
+        total.failedWrites += s.failedWrites;
+        total.capacity += s.capacity;
+      }
+      return total;
+    },
+    sinks() {
+      const out: Record<string, LogQueueStats> = {};
+      for (const queue of queues) out[queue.sink.name] = queue.stats();
+      return out;
+    },
+    targets: Object.freeze(queues.map((q) => q.sink.target ?? q.sink.name)),
+  };
 
   const plugin = definePlugin({
     name,
@@ -90,24 +113,10 @@ export function log(options: LogOptions): LogPlugin {
         }),
       );
     },
-    describe: () => ({ sinks: queues.map((q) => q.sink.name), targets: queues.map((q) => q.sink.target ?? q.sink.name), bodies: options.bodies ?? false, required }),
-    logStats() {
-      const total: LogQueueStats = { queued: 0, dropped: 0, written: 0, failedWrites: 0, capacity: 0 };
-      for (const queue of queues) {
-        const s = queue.stats();
-        total.queued += s.queued;
-        total.dropped += s.dropped;
-        total.written += s.written;
-        total.failedWrites += s.failedWrites;
-        total.capacity += s.capacity;
-      }
-      return total;
-    },
-    sinkStats() {
-      const out: Record<string, LogQueueStats> = {};
-      for (const queue of queues) out[queue.sink.name] = queue.stats();
-      return out;
-    },
+    describe: () => ({ sinks: queues.map((q) => q.sink.name), targets: api.targets, bodies: options.bodies ?? false, required }),
+    api: { log: api },
+    logStats: api.stats,
+    sinkStats: api.sinks,
     flush: async () => {
       await Promise.all(queues.map((queue) => queue.flush()));
     },

@@ -1,4 +1,5 @@
 import type { RequestContext } from "../../core/context.ts";
+import { hasCode } from "../../core/error-codes.ts";
 import { definePlugin, type Plugin } from "../../core/plugin.ts";
 import type { ServerControl } from "../../core/server-control.ts";
 import { offerState, previousState } from "../handover.ts";
@@ -12,7 +13,6 @@ import { scrapeGuard } from "./scrape-auth.ts";
 export { OTHER_MODEL, UNROUTED } from "./labels.ts";
 
 export { CONTENT_TYPE as PROMETHEUS_CONTENT_TYPE, escapeLabelValue } from "./exposition.ts";
-export type { LogStatsSource } from "./sources.ts";
 export type { LogQueueStats } from "../../core/log-queue.ts";
 
 export interface MetricsOptions {
@@ -62,8 +62,8 @@ function upstreamMs(ctx: RequestContext): number {
  * Prometheus metrics at `GET /metrics` (names prefixed `switchyard_`): requests by route,
  * provider, model, status and fault class; latency histograms (total, time to first byte,
  * gateway overhead); tokens; cost; upstream attempts; requests in flight; and, read from other
- * plugins at scrape time, log queues (`logStats()`), circuit states and rate-limit and budget
- * refusals. Recording happens in `onComplete`, after the response has gone.
+ * plugins at scrape time through their `api` (`pluginApis`): log queues, circuit states and
+ * rate-limit and budget refusals. Recording happens in `onComplete`, after the response has gone.
  */
 export function metrics(options: MetricsOptions = {}): MetricsPlugin {
   const path = options.path ?? "/metrics";
@@ -147,7 +147,7 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
     const usd = ctx.vars.costUsd;
     if (typeof usd === "number") cost.inc(labels, usd, key);
     for (const attempt of ctx.attempts) attempts.inc([attempt.target.provider, names.model(ctx, attempt.target), attempt.outcome]);
-    if (ctx.status === 429 && ctx.error !== null && ctx.error.code === "rate_limit_exceeded") rateLimited.inc([route, ctx.error.fault]);
+    if (ctx.status === 429 && ctx.error !== null && hasCode(ctx.error, "rate_limit_exceeded")) rateLimited.inc([route, ctx.error.fault]);
   }
 
   const plugin = definePlugin<MetricsPlugin>({

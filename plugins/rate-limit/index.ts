@@ -1,7 +1,9 @@
 import type { RequestContext } from "../../core/context.ts";
 import type { CounterStore, LeaseDecision, RateDecision, RateRule } from "../../core/counter-store.ts";
 import { GatewayError } from "../../core/errors.ts";
+import type { Limits } from "../../core/key-store.ts";
 import { definePlugin, type Plugin } from "../../core/plugin.ts";
+import type { RateLimitApi } from "../../core/plugin-api.ts";
 import { memoryStore } from "../../stores/memory.ts";
 import { carriedStore, offerStore, storeHold } from "../handover.ts";
 import { bucketOf, describeBucket, type LimitScope } from "../principal-bucket.ts";
@@ -45,15 +47,25 @@ export interface RateLimitStats extends StorePolicyStats {
 }
 
 export interface RateLimitPlugin extends Plugin {
+  /** What metrics reads: requests allowed and rejected (the same as `stats()`). */
+  readonly api: { readonly rateLimit: RateLimitApi };
   stats(): Readonly<RateLimitStats>;
 }
 
 /** What a request took up front, settled by `onComplete`. */
 interface Hold {
   tokensKey: string | null;
+  tokenRule: RateRule | null;
   estimate: number;
   leaseKey: string | null;
   leaseId: string | null;
+}
+
+/** The limits that apply to one request: the plugin's defaults, or a key's or team's own. */
+interface Plan {
+  readonly requestRule: RateRule | null;
+  readonly tokenRule: RateRule | null;
+  readonly concurrent: number | undefined;
 }
 
 /** Requests that spend tokens, on every surface; token counts and model lists spend none. */
@@ -109,7 +121,8 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
   positive("concurrent", concurrent);
   positive("windowMs", options.windowMs);
   positive("leaseMs", options.leaseMs);
-  if (rpm === undefined && tpm === undefined && concurrent === undefined) {
+  // Per key or team, limits may come from the keys' and teams' own records alone.
+  if (rpm === undefined && tpm === undefined && concurrent === undefined && per !== "key" && per !== "team") {
     throw new TypeError("rateLimit: set at least one of rpm, tpm or concurrent");
   }
   const name = options.name ?? `rate-limit:${per}`;
@@ -118,10 +131,25 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
   const failOpen = options.failOpen ?? true;
   const windowMs = options.windowMs ?? 60_000;
   const leaseMs = options.leaseMs ?? 600_000;
-  const requestRule: RateRule | null = rpm === undefined ? null : { limit: rpm, windowMs };
-  const tokenRule: RateRule | null = tpm === undefined ? null : { limit: tpm, windowMs };
+  const defaults: Plan = { requestRule: rpm === undefined ? null : { limit: rpm, windowMs }, tokenRule: tpm === undefined ? null : { limit: tpm, windowMs }, concurrent };
+  /** Plans for keys and teams that set their own limits, made once per limits object (they are long-lived). */
+  const plans = new WeakMap<Limits, Plan>();
+  const planFor = (own: Limits | undefined): Plan => {
+    if (own === undefined) return defaults;
+    let plan = plans.get(own);
+    if (plan === undefined) {
+      plan = {
+        requestRule: own.rpm !== undefined ? { limit: own.rpm, windowMs } : defaults.requestRule,
+        tokenRule: own.tpm !== undefined ? { limit: own.tpm, windowMs } : defaults.tokenRule,
+        concurrent: own.concurrent ?? concurrent,
+      };
+      plans.set(own, plan);
+    }
+    return plan;
+  };
   const holds = new WeakMap<RequestContext, Hold>();
   const stats: RateLimitStats = { allowed: 0, rejected: 0, ...newStorePolicyStats() };
+  const readStats = (): Readonly<RateLimitStats> => ({ ...stats });
 
   /** Best-effort accounting after the fact; a failure is counted, never reported per request. */
   function settle(result: void | Promise<void>): Promise<void> | undefined {
@@ -151,6 +179,7 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
 
   function decide(
     ctx: RequestContext,
+    plan: Plan,
     bucket: string,
     base: string,
     estimate: number,
@@ -163,15 +192,15 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
     const rejectedBy = requests !== null && !requests.allowed ? "requests" : tokens !== null && !tokens.allowed ? "tokens" : lease !== null && !lease.acquired ? "concurrent" : null;
     if (rejectedBy !== null || (failed && !failOpen)) {
       // Give back what this request took from the other limits; its request count stays spent.
-      if (tokens?.allowed) settle(safely(() => store.adjust(`${base}:t`, tokenRule!, -estimate)));
+      if (tokens?.allowed) settle(safely(() => store.adjust(`${base}:t`, plan.tokenRule!, -estimate)));
       if (lease?.acquired) settle(safely(() => store.release(`${base}:c`, leaseId!)));
       if (rejectedBy === null) return storeFailed();
       stats.rejected++;
       const who = describeBucket(per, bucket);
       const error =
-        rejectedBy === "requests" ? rejection("requests", who, requests, rpm!, 1)
-        : rejectedBy === "tokens" ? rejection("tokens", who, tokens, tpm!, estimate)
-        : rejection("concurrent", who, null, concurrent!, 1);
+        rejectedBy === "requests" ? rejection("requests", who, requests, plan.requestRule!.limit, 1)
+        : rejectedBy === "tokens" ? rejection("tokens", who, tokens, plan.tokenRule!.limit, estimate)
+        : rejection("concurrent", who, null, plan.concurrent!, 1);
       // The context's headers win over the error's on the way out: make the limit that refused
       // the request the one the caller sees, not a looser one that passed it earlier.
       if (error.headers !== undefined) for (const name in error.headers) if (name.startsWith("x-ratelimit-")) ctx.setResponseHeader(name, error.headers[name]);
@@ -186,6 +215,7 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
     if (tokensHeld || leaseHeld) {
       holds.set(ctx, {
         tokensKey: tokensHeld ? `${base}:t` : null,
+        tokenRule: plan.tokenRule,
         estimate,
         leaseKey: leaseHeld ? `${base}:c` : null,
         leaseId: leaseHeld ? leaseId : null,
@@ -196,6 +226,7 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
 
   /** A request's store calls, begun (perhaps early, by a peer: see store-calls.ts) and not judged yet. */
   interface Begun {
+    readonly plan: Plan;
     readonly bucket: string;
     readonly base: string;
     readonly estimate: number;
@@ -212,17 +243,20 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
   function begin(ctx: RequestContext): Begun | null {
     const bucket = bucketOf(per, ctx);
     if (bucket === null) return null;
+    const plan = planFor(per === "key" ? ctx.principal?.limits : per === "team" ? ctx.principal?.teamLimits : undefined);
+    const { requestRule, tokenRule, concurrent } = plan;
+    if (requestRule === null && tokenRule === null && concurrent === undefined) return null;
     const base = `rl:${name}:${bucket}`;
     let estimate = 0;
     if (tokenRule !== null) {
       estimate = estimateRequestTokens(ctx);
-      if (estimate > tokenRule.limit) return { bucket, base, estimate, tooLarge: true, leaseId: null, requests: null, tokens: null, lease: null };
+      if (estimate > tokenRule.limit) return { plan, bucket, base, estimate, tooLarge: true, leaseId: null, requests: null, tokens: null, lease: null };
     }
     const leaseId = concurrent === undefined ? null : `${INSTANCE}:${(leaseSequence = (leaseSequence + 1) % Number.MAX_SAFE_INTEGER).toString(36)}`;
     const requests = requestRule === null ? null : safely(() => store.consume(`${base}:r`, requestRule, 1));
     const tokens = tokenRule === null ? null : safely(() => store.consume(`${base}:t`, tokenRule, estimate));
     const lease = leaseId === null ? null : safely(() => store.acquire(`${base}:c`, leaseId, concurrent!, leaseMs));
-    return { bucket, base, estimate, tooLarge: false, leaseId, requests, tokens, lease };
+    return { plan, bucket, base, estimate, tooLarge: false, leaseId, requests, tokens, lease };
   }
 
   /** A peer starts this limiter's calls ahead of its turn (networked stores only). */
@@ -237,10 +271,11 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
 
   /** Calls started early whose turn never came: give back what they took. */
   function giveBack(started: Begun): Promise<void> {
+    const { plan, base } = started;
     return Promise.allSettled([started.requests, started.tokens, started.lease]).then(([r, t, l]) => {
-      if (r.status === "fulfilled" && r.value?.allowed) settle(safely(() => store.adjust(`${started.base}:r`, requestRule!, -1)));
-      if (t.status === "fulfilled" && t.value?.allowed) settle(safely(() => store.adjust(`${started.base}:t`, tokenRule!, -started.estimate)));
-      if (l.status === "fulfilled" && l.value?.acquired) settle(safely(() => store.release(`${started.base}:c`, started.leaseId!)));
+      if (r.status === "fulfilled" && r.value?.allowed) settle(safely(() => store.adjust(`${base}:r`, plan.requestRule!, -1)));
+      if (t.status === "fulfilled" && t.value?.allowed) settle(safely(() => store.adjust(`${base}:t`, plan.tokenRule!, -started.estimate)));
+      if (l.status === "fulfilled" && l.value?.acquired) settle(safely(() => store.release(`${base}:c`, started.leaseId!)));
     });
   }
 
@@ -250,26 +285,26 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
     if (early !== undefined) begun.set(ctx, CLAIMED);
     const started = early ?? begin(ctx);
     if (started === null) return;
-    const { bucket, base, estimate, leaseId, requests, tokens, lease } = started;
+    const { plan, bucket, base, estimate, leaseId, requests, tokens, lease } = started;
     if (started.tooLarge) {
       stats.rejected++;
       throw new GatewayError({
         status: 429,
         type: "tokens",
-        message: `Request too large for ${describeBucket(per, bucket)} on tokens per min (TPM): Limit ${tokenRule!.limit}, Requested ${estimate}. Send fewer tokens or ask for a smaller max_tokens.`,
+        message: `Request too large for ${describeBucket(per, bucket)} on tokens per min (TPM): Limit ${plan.tokenRule!.limit}, Requested ${estimate}. Send fewer tokens or ask for a smaller max_tokens.`,
         code: "rate_limit_exceeded",
         fault: "policy",
         headers: { "x-should-retry": "false" },
       });
     }
     if (!isThenable(requests) && !isThenable(tokens) && !isThenable(lease)) {
-      return decide(ctx, bucket, base, estimate, leaseId, requests, tokens, lease, false);
+      return decide(ctx, plan, bucket, base, estimate, leaseId, requests, tokens, lease, false);
     }
     // A networked store: the checks run side by side, one round trip's latency in all.
     return Promise.allSettled([requests, tokens, lease]).then(([r, t, l]) => {
       const failed = r.status === "rejected" || t.status === "rejected" || l.status === "rejected";
       const value = <T>(s: PromiseSettledResult<T | null>): T | null => (s.status === "fulfilled" ? s.value : null);
-      return decide(ctx, bucket, base, estimate, leaseId, value(r), value(t), value(l), failed);
+      return decide(ctx, plan, bucket, base, estimate, leaseId, value(r), value(t), value(l), failed);
     });
   }
 
@@ -287,7 +322,7 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
     if (hold.tokensKey !== null) {
       // Real usage replaces the estimate; nothing served means nothing was used.
       const delta = ctx.usage !== null ? ctx.usage.totalTokens - hold.estimate : ctx.served === null ? -hold.estimate : 0;
-      if (delta !== 0) tokens = settle(safely(() => store.adjust(hold.tokensKey!, tokenRule!, delta)));
+      if (delta !== 0) tokens = settle(safely(() => store.adjust(hold.tokensKey!, hold.tokenRule!, delta)));
     }
     if (hold.leaseKey !== null) lease = settle(safely(() => store.release(hold.leaseKey!, hold.leaseId!)));
     if (tokens !== undefined || lease !== undefined) return Promise.all([tokens, lease]).then(() => undefined);
@@ -305,7 +340,8 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
     onRequest: { handler: check, filter: { operations: SPENDING } },
     onComplete: complete,
     close: () => storeHeld.close(store),
-    stats: () => ({ ...stats }),
+    stats: readStats,
+    api: { rateLimit: { stats: readStats } },
   });
   offerStore(plugin, () => store);
   offerEarlyStart(plugin, startEarly);

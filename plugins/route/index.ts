@@ -1,4 +1,5 @@
 import type { RequestContext } from "../../core/context.ts";
+import { hasCode } from "../../core/error-codes.ts";
 import { definePlugin, type Plugin, type SetupContext } from "../../core/plugin.ts";
 import type { Attempt, Target, Timeouts } from "../../core/types.ts";
 import { compileCondition, type Predicate, type RouteWhen } from "./conditions.ts";
@@ -247,7 +248,7 @@ export function route(options: RouteOptions): RoutePlugin {
         handler(_ctx, attempt, error) {
           settle(attempt);
           // A target that timed out was at least that slow.
-          if (error.code === "upstream_timeout") statsByTarget.get(attempt.target)?.observe(attempt.durationMs, alpha);
+          if (hasCode(error, "upstream_timeout")) statsByTarget.get(attempt.target)?.observe(attempt.durationMs, alpha);
           return undefined;
         },
       },

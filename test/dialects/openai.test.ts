@@ -3,33 +3,13 @@ import { describe, expect, it } from "vitest";
 import type { CanonicalRequest, StreamEvent } from "../../core/canonical.ts";
 import { GatewayError } from "../../core/errors.ts";
 import { openai } from "../../dialects/openai/index.ts";
+import { neutralRequest } from "../../testing/index.ts";
 
 const encoder = new TextEncoder();
 const bytes = (text: string) => encoder.encode(text);
 
 function neutral(overrides: Partial<CanonicalRequest> = {}): CanonicalRequest {
-  return {
-    model: "m",
-    system: [],
-    messages: [{ role: "user", content: [{ type: "text", text: "hi" }] }],
-    tools: [],
-    toolChoice: null,
-    parallelToolCalls: null,
-    maxTokens: null,
-    temperature: null,
-    topP: null,
-    topK: null,
-    stop: [],
-    seed: null,
-    frequencyPenalty: null,
-    presencePenalty: null,
-    responseFormat: null,
-    reasoning: null,
-    stream: false,
-    user: null,
-    dropped: [],
-    ...overrides,
-  };
+  return neutralRequest({ model: "m", messages: [{ role: "user", content: [{ type: "text", text: "hi" }] }], ...overrides });
 }
 
 describe("OpenAI dialect: requests", () => {

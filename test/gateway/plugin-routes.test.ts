@@ -96,6 +96,13 @@ describe("routes plugins add", () => {
     expect(closed).toEqual(["c", "b", "a"]);
   });
 
+  it("keeps what a failing setup threw as the build error's cause", async () => {
+    const thrown = new Error("socket refused");
+    const error = await createTestGateway({ plugins: [{ name: "sink", setup: () => Promise.reject(thrown) }] }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe('Plugin "sink" failed in setup: socket refused');
+    expect((error as Error).cause).toBe(thrown);
+  });
+
   it("refuses a route two plugins both claim, naming the first", async () => {
     const a = serving("first", "GET", "/metrics", () => new Response(""));
     const b = serving("second", "GET", "/metrics", () => new Response(""));

@@ -76,9 +76,9 @@ const KEYS = [
 ];
 const as = (id: string) => ({ authorization: `Bearer sk-${id}-0123456789` });
 
-/** A stand-in for a log plugin: metrics finds any plugin with `logStats()`. */
+/** A stand-in for a log plugin (a community one, say): metrics finds any plugin whose `api` has a `log` facet. */
 function fakeLog(stats: LogQueueStats) {
-  return Object.assign(definePlugin({ name: "log" }), { logStats: () => stats });
+  return definePlugin({ name: "log", api: { log: { stats: () => stats, sinks: () => ({}), targets: [] } } });
 }
 
 describe("metrics", () => {
@@ -271,9 +271,16 @@ describe("metrics", () => {
   });
 
   it("reports a log plugin whose stats throw, and still serves the other metrics", async () => {
-    const broken = Object.assign(definePlugin({ name: "broken-log" }), {
-      logStats(): LogQueueStats {
-        throw new Error("stats unavailable");
+    const broken = definePlugin({
+      name: "broken-log",
+      api: {
+        log: {
+          stats(): LogQueueStats {
+            throw new Error("stats unavailable");
+          },
+          sinks: () => ({}),
+          targets: [],
+        },
       },
     });
     const { gateway } = await gatewayWithUpstreams(["a"], [broken, metrics()]);

@@ -69,7 +69,9 @@ describe("rateLimit", () => {
 
   it("rejects two limiters with one name at build time", async () => {
     await expect(createTestGateway({ plugins: [rateLimit({ per: "key", rpm: 1 }), rateLimit({ per: "key", tpm: 10 })] })).rejects.toThrow(PluginChainError);
-    expect(() => rateLimit({ per: "key" })).toThrow(/at least one of rpm, tpm or concurrent/);
+    expect(() => rateLimit({ per: "global" })).toThrow(/at least one of rpm, tpm or concurrent/);
+    // Per key or team, the keys' and teams' own records may carry all the limits.
+    expect(() => rateLimit({ per: "key" })).not.toThrow();
     expect(() => rateLimit({ per: "user" as never, rpm: 1 })).toThrow(/options.per/);
     expect(() => rateLimit({ per: "key", rpm: 1.5 })).toThrow(/rpm must be a positive integer/);
   });
