@@ -2,7 +2,7 @@
  * Micro benchmarks of the request path's hot functions, each group against a baseline measured
  * in the same run (read the ratios, not the absolute times):
  *   hook runner over 0, 1, 6, 12 plugins · request parsing and validation · SSE scanning per
- *   chunk · forwarding a stream to the client · rate-limit check (memory store) · cost ·
+ *   chunk · forwarding a stream to the client · the stream relay with and without onChunk · rate-limit check (memory store) · cost ·
  *   log enqueue (when this build has a `log` plugin).
  * Run: npm run bench:micro
  */
@@ -20,6 +20,7 @@ import { mockChatStreamEvents } from "../providers/mock-llm.ts";
 import { memoryStore } from "../stores/memory.ts";
 import { hookRunnerBenches, inProcessBenches } from "./micro/hooks.ts";
 import { rateLimitHooks, rateLimitPluginGroup, servedContext } from "./micro/rate-limit.ts";
+import { streamRelayBenches } from "./micro/stream-hooks.ts";
 
 const LIMIT = 8 * 1024 * 1024;
 const encoder = new TextEncoder();
@@ -103,6 +104,8 @@ summary(() => {
     });
   });
 });
+
+streamRelayBenches();
 
 rateLimitPluginGroup("rate-limit check, memory store (rpm + tpm + concurrent, then settle)", [
   { name: "rateLimit onRequest + onComplete", hooks: rateLimitHooks(memoryStore()), remote: false },

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { join, sep } from "node:path";
+import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { delimiter, dirname, join, sep } from "node:path";
 import type { RuntimeName } from "./host.ts";
 import { CliError } from "./load-config.ts";
 
@@ -9,10 +9,42 @@ export const RELAUNCHED_ENV = "SWITCHYARD_RELAUNCHED";
 
 const FORWARDED_SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
 
-/** The runtime's binary: the one installed with this package (its dev dependency), else PATH's. */
-export function runtimeBinary(runtime: "deno" | "bun", packageRoot: string): string {
-  const local = join(packageRoot, "node_modules", ".bin", runtime);
-  return existsSync(local) ? local : runtime;
+const INSTALL_HINT: Record<"deno" | "bun", string> = {
+  deno: "https://docs.deno.com/runtime/getting_started/installation/",
+  bun: "https://bun.sh/docs/installation",
+};
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The runtime's binary: the one on PATH first (what the user installed), else one an npm install
+ * put in `node_modules/.bin` of this package or of a project above it (switchyard's own
+ * checkout has both as dev dependencies; an installed switchyard does not bring them). Null
+ * when there is none.
+ */
+export function findRuntime(runtime: "deno" | "bun", packageRoot: string, path = process.env.PATH ?? ""): string | null {
+  const names = process.platform === "win32" ? [`${runtime}.exe`, `${runtime}.cmd`] : [runtime];
+  for (const dir of path.split(delimiter)) {
+    if (dir.length === 0) continue;
+    for (const name of names) if (isExecutable(join(dir, name))) return join(dir, name);
+  }
+  for (let dir = packageRoot; ; dir = dirname(dir)) {
+    for (const name of names) if (isExecutable(join(dir, "node_modules", ".bin", name))) return join(dir, "node_modules", ".bin", name);
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+/** What to tell someone who asked for a runtime that is not there. */
+export function missingRuntime(runtime: "deno" | "bun"): CliError {
+  const name = runtime === "deno" ? "Deno" : "Bun";
+  return new CliError(`--runtime ${runtime}: ${name} is not installed. Put ${runtime} on PATH (${INSTALL_HINT[runtime]}), or add it to this project with npm install --save-dev ${runtime}`);
 }
 
 /**
@@ -43,7 +75,8 @@ export function runtimeArgs(runtime: "deno" | "bun", distDir: string, argv: stri
  */
 export function relaunch(runtime: RuntimeName, argv: string[], distDir: string, binary?: string): Promise<number> {
   if (runtime === "node") throw new CliError("already running on node");
-  const file = binary ?? runtimeBinary(runtime, join(distDir, ".."));
+  const file = binary ?? findRuntime(runtime, join(distDir, ".."));
+  if (file === null) return Promise.reject(missingRuntime(runtime));
   const child = spawn(file, runtimeArgs(runtime, distDir, argv), {
     stdio: "inherit",
     env: { ...process.env, [RELAUNCHED_ENV]: runtime, DENO_NO_UPDATE_CHECK: "1", DENO_NO_PROMPT: "1" },
@@ -55,7 +88,7 @@ export function relaunch(runtime: RuntimeName, argv: string[], distDir: string, 
   return new Promise((resolve, reject) => {
     child.once("error", (error) => {
       const missing = (error as { code?: string }).code === "ENOENT";
-      reject(new CliError(missing ? `${runtime} is not installed: no ${file} (npm install adds it, or put ${runtime} on PATH)` : error.message));
+      reject(missing ? missingRuntime(runtime) : new CliError(error.message));
     });
     child.once("exit", (code, signal) => {
       for (const s of FORWARDED_SIGNALS) process.off(s, forward);

@@ -17,7 +17,12 @@ export function describeGateway(gateway: Gateway): string {
 
 function describeAuth(gateway: Gateway): string {
   const auth = gateway.plugins.find((p) => p.name === "auth");
-  if (auth === undefined) return "off: anyone who can reach this address may call it (add the auth plugin to require keys)";
+  if (auth === undefined) {
+    const guarded = gateway.plugins.some((p) => p.name === "host-guard");
+    return guarded
+      ? "off: any program that reaches this address by an allowed Host name may call it (add the auth plugin to require keys)"
+      : "off: anyone who can reach this address may call it (add the auth plugin to require keys)";
+  }
   const described = auth.describe?.() ?? {};
   const keys = typeof described.keys === "number" ? `${described.keys} key${described.keys === 1 ? "" : "s"}` : "on";
   return typeof described.store === "string" ? `${keys}, and keys from the ${described.store} key store` : keys;

@@ -48,6 +48,11 @@ export function clientStream(
                 sent += tail.byteLength;
                 controller.enqueue(tail);
               }
+              if (relay.stopped !== null) {
+                controller.close();
+                end("error", relay.stopped);
+                return;
+              }
               if (relay.incomplete) {
                 const cut = brokenStream("Upstream stream ended before it was complete.");
                 const event = encoder.encode(errorEvent(cut));
@@ -66,6 +71,13 @@ export function clientStream(
             if (out !== null) {
               sent += out.byteLength;
               controller.enqueue(out);
+              if (relay.stopped !== null) {
+                // A stream hook ended it: its error event went out; stop reading the upstream.
+                controller.close();
+                guard.abort(relay.stopped);
+                end("error", relay.stopped);
+                void Promise.resolve(iterator.return?.()).catch(() => {});
+              }
               return;
             }
           }

@@ -115,3 +115,25 @@ export function runParallel(hooks: Hooks, ctx: RequestContext, report: (error: G
   }
   return pending === null ? Promise.resolve() : Promise.all(pending).then(() => undefined);
 }
+
+/**
+ * `onChunk`, the stream's transform: one event through every hook, into `out`. A hook returning
+ * an array replaces the event with those (each goes on through the hooks after it; `[]` drops
+ * it). Synchronous by contract: a hook returning a promise is a plugin bug, reported as one.
+ */
+export function runChunk<E>(hooks: Hooks, ctx: RequestContext, event: E, out: E[], start = 0): void {
+  for (let i = start; i < hooks.length; i++) {
+    const result = call(hooks[i], ctx, event, undefined);
+    if (result === SKIPPED || result == null) continue;
+    if (result instanceof Promise) {
+      result.catch(() => {});
+      throw attributeError(new TypeError("onChunk must return synchronously (it runs for every stream event)"), hooks[i]);
+    }
+    if (Array.isArray(result)) {
+      for (const next of result as E[]) runChunk(hooks, ctx, next, out, i + 1);
+      return;
+    }
+    event = result as E;
+  }
+  out.push(event);
+}

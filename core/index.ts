@@ -21,6 +21,7 @@ export {
   type PluginHooks,
   type OnAttemptErrorHook,
   type OnAttemptHook,
+  type OnChunkHook,
   type OnCompleteHook,
   type OnRequestHook,
   type OnResponseHook,

@@ -6,7 +6,7 @@ import type { Completions } from "./completions.ts";
 import { RequestContext, type SurfaceInfo } from "./context.ts";
 import type { Dialect } from "./dialect.ts";
 import { badRequest, clientClosed, GatewayError, internalError, modelNotFound, noTargetAvailable, toGatewayError } from "./errors.ts";
-import { runFirst, runSequential, runTransform } from "./hook-runner.ts";
+import { runChunk, runFirst, runSequential, runTransform } from "./hook-runner.ts";
 import type { PluginChain } from "./plugin-chain.ts";
 import type { ProviderAdapter, ProviderReply } from "./provider.ts";
 import { builtResponse, isBuiltFrom, type ResponseRecord, textResponse } from "./response-record.ts";
@@ -318,13 +318,28 @@ export class Pipeline {
       attempt.durationMs = attempt.firstByteMs;
       return { kind: "json", status: reply.status, text: this.jsonReply(ctx, plan, target, reply.text) };
     }
-    const relay: StreamRelay = plan.translate === null
-      ? passthroughRelay(ctx.dialect.scanner(plan.stripUsage))
-      : new TranslatingRelay(plan.translate.streamDecoder(), ctx.dialect.streamEncoder(ctx.body!));
+    const relay = this.relay(ctx, plan);
     const errorEvent = relay instanceof TranslatingRelay ? relay.encoder.error.bind(relay.encoder) : (error: GatewayError) => ctx.dialect.streamEncoder(ctx.body!).error(error);
     // The stream owns the guard from here: its end releases the timers.
     const body = clientStream(reply.chunks, relay, guard, errorEvent, (how, error, sent) => this.streamEnded(ctx, attempt, relay, how, error, sent));
     return { kind: "stream", status: reply.status, body };
+  }
+
+  /**
+   * What carries a stream to the client. Without stream hooks a same-dialect stream's bytes pass
+   * through a scanner untouched; with them, it is decoded and re-encoded in the client's dialect
+   * so the hooks see neutral events. A translated stream runs the hooks between its decoder and
+   * its encoder.
+   */
+  private relay(ctx: RequestContext, plan: Plan): StreamRelay {
+    const hooks = this.chain.onChunk;
+    if (hooks === null) {
+      return plan.translate === null
+        ? passthroughRelay(ctx.dialect.scanner(plan.stripUsage))
+        : new TranslatingRelay(plan.translate.streamDecoder(), ctx.dialect.streamEncoder(ctx.body!));
+    }
+    const decoder = (plan.translate ?? ctx.dialect).streamDecoder();
+    return new TranslatingRelay(decoder, ctx.dialect.streamEncoder(ctx.body!), (event, out) => runChunk(hooks, ctx, event, out));
   }
 
   /** A whole answer in the client's dialect, its usage read on the way. */
@@ -450,6 +465,9 @@ export class Pipeline {
     if (how === "aborted") {
       ctx.error = clientClosed();
       ctx.status = 499;
+    } else if (relay.stopped !== null) {
+      // A stream hook ended it (a guardrail, say): the plugin's error, not the provider's.
+      ctx.error = relay.stopped;
     } else if (how === "error" || relay.upstreamError !== null) {
       ctx.error = streamError(attempt.target.provider, error, relay);
       attempt.outcome = "error";

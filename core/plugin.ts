@@ -1,3 +1,4 @@
+import type { StreamEvent } from "./canonical.ts";
 import type { RequestContext } from "./context.ts";
 import type { GatewayError } from "./errors.ts";
 import type { PluginApi } from "./plugin-api.ts";
@@ -41,6 +42,15 @@ export type OnAttemptErrorHook = (
 ) => MaybePromise<AttemptDecision | null | void | undefined>;
 /** Reverse registration order. Return a new Response to replace the one going out. */
 export type OnResponseHook = (ctx: RequestContext, response: Response) => MaybePromise<Response | void | undefined>;
+/**
+ * Each event of a streamed answer, in neutral form, on its way to the client (whatever dialects
+ * the client and the provider speak; `ctx.dialect` is the client's). Synchronous, because it runs
+ * per event. Return nothing to pass the event on, an event to replace it, or an array of events
+ * to replace it with those (`[]` drops it). Throw a `GatewayError` to end the stream: the client
+ * gets it as an error event in its own dialect and the upstream call is cancelled.
+ * Registering one makes same-dialect streams decode and re-encode (see docs/plugins.md).
+ */
+export type OnChunkHook = (ctx: RequestContext, event: StreamEvent) => StreamEvent | readonly StreamEvent[] | null | void | undefined;
 /** After the response is committed (stream ended). Errors are reported and never change the response. */
 export type OnCompleteHook = (ctx: RequestContext) => MaybePromise<void>;
 /** Sequential transform of the `GET /v1/models` list, for the caller in `ctx`. */
@@ -72,6 +82,7 @@ export const HOOKS = {
   onAttempt: "sequential" as HookSpec<"sequential", OnAttemptHook>,
   onAttemptError: "first" as HookSpec<"first", OnAttemptErrorHook>,
   onResponse: "transform" as HookSpec<"transform", OnResponseHook>,
+  onChunk: "transform" as HookSpec<"transform", OnChunkHook>,
   onComplete: "parallel" as HookSpec<"parallel", OnCompleteHook>,
   filterModels: "transform" as HookSpec<"transform", FilterModelsHook>,
 } as const;

@@ -11,7 +11,7 @@ export type StoreOp =
 
 /** What workers tell the primary. Every message carries `sy` so other IPC traffic is left alone. */
 export type WorkerMessage =
-  | { readonly sy: "listening"; readonly port: number; readonly url: string; readonly summary: string; readonly source: string; readonly inputs: readonly string[] }
+  | { readonly sy: "listening"; readonly port: number; readonly url: string; readonly summary: string; readonly notice: string | null; readonly source: string; readonly inputs: readonly string[] }
   | { readonly sy: "inputs"; readonly inputs: readonly string[] }
   | { readonly sy: "reload-request"; readonly id: number }
   | { readonly sy: "reloaded"; readonly id: number; readonly result: ReloadResult }

@@ -53,6 +53,7 @@ export async function runPrimary(host: RuntimeHost, count: number, flags: Primar
   const waiting = new Map<number, (message: WorkerMessage) => void>();
   let watcher: FileWatcher | null = null;
   let summary = "";
+  let notice: string | null = null;
   let url = "";
   let reloading: Promise<ReloadResult> | null = null;
   let nextReload: Promise<ReloadResult> | null = null;
@@ -158,6 +159,7 @@ export async function runPrimary(host: RuntimeHost, count: number, flags: Primar
           port = m.port;
           url = m.url;
           summary = m.summary;
+          notice = m.notice;
           status = { ...status, source: m.source };
           if (flags.watch) watcher = watchFiles(m.inputs, () => void reload("file change"));
         }
@@ -280,6 +282,7 @@ export async function runPrimary(host: RuntimeHost, count: number, flags: Primar
   });
   for (const slot of slots.slice(1)) start(slot);
   await ready;
+  if (notice !== null) console.error(notice);
   console.log(`switchyard ${VERSION} listening on ${url} (config: ${status.source}, runtime: ${host.name}, workers: ${count}, ${Date.now() - started} ms)`);
   console.log(summary);
   return null;

@@ -2,6 +2,8 @@ import type { Gateway } from "../../core/gateway.ts";
 import type { ReloadingGateway } from "../../core/reloading.ts";
 import type { ConfigStatus, ReloadResult, ServerControl } from "../../core/server-control.ts";
 import type { RuntimeHost } from "../host.ts";
+import { EMBEDDED_SOURCE } from "../config-source.ts";
+import { exposureNotice } from "../exposure.ts";
 import { serveConfig } from "../serve-config.ts";
 import { describeGateway } from "../summary.ts";
 import { isSwitchyardMessage, type PrimaryMessage, WORKER_ENV, WORKER_PORT_ENV, WORKER_VERSION_ENV, type WorkerMessage, WORKERS_ENV } from "./messages.ts";
@@ -149,6 +151,7 @@ export async function runWorker(host: RuntimeHost, flags: WorkerFlags): Promise<
   });
   // Without its primary, a worker drains and ends rather than serve on alone.
   process.on("disconnect", () => void served.server.shutdown().finally(() => process.exit(0)));
-  send({ sy: "listening", port: served.server.port, url: served.server.url, summary: describeGateway(served.gateway), source: served.source, inputs: served.inputs() });
+  const notice = exposureNotice(served.gateway, served.source === EMBEDDED_SOURCE, flags.host);
+  send({ sy: "listening", port: served.server.port, url: served.server.url, summary: describeGateway(served.gateway), notice, source: served.source, inputs: served.inputs() });
   return null;
 }

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT, runCli, startCli } from "../helpers/cli.ts";
+import { until } from "../helpers/load.ts";
 
 function configDir(source: string): string {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-cli-"));
@@ -17,6 +18,9 @@ describe("switchyard CLI", () => {
     let requestId: string | null = null;
     try {
       expect(gateway.output()).toContain("embedded default");
+      // The startup output names what is served, who may call it and where requests are logged.
+      await until(() => gateway.output().includes("request logs:"), "the startup summary");
+      expect(gateway.output()).toMatch(/\n {2}models: mock, mock\/mock\n {2}auth: off[^\n]*\n {2}request logs: logs\/requests\.jsonl\n/);
       const response = await fetch(`${gateway.url}/v1/chat/completions`, {
         method: "POST",
         headers: { "content-type": "application/json" },

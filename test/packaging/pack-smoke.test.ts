@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -84,6 +84,29 @@ export default defineConfig({ providers: { mock: mock() }, plugins: [route({ mod
       });
       expect(response.status).toBe(200);
       expect((await response.json()).choices[0].message.content).toContain("from the tarball");
+    } finally {
+      expect(await gateway.stop()).toBe(0);
+    }
+  });
+
+  it("--runtime deno finds Deno on PATH, and says how to get it when there is none", async () => {
+    // An installed switchyard brings no Deno (it is only a dev dependency of switchyard itself).
+    expect(existsSync(join(app, "node_modules", ".bin", "deno"))).toBe(false);
+    const bin = join(app, "node_modules", "switchyard", "bin", "switchyard.mjs");
+    const missing = await run(process.execPath, [bin, "start", "--runtime", "deno", "--port", "0"], { cwd: app, env: { ...process.env, PATH: join(dir, "empty") } }).then(
+      () => "started",
+      (error: { stderr?: string; code?: number }) => `${error.code} ${error.stderr}`,
+    );
+    expect(missing).toMatch(/^1 switchyard: --runtime deno: Deno is not installed\. Put deno on PATH \(https:\/\/docs\.deno\.com\S*\), or add it to this project with npm install --save-dev deno\n$/);
+
+    const onPath = join(dir, "path");
+    await run("mkdir", [onPath]);
+    symlinkSync(realpathSync(join(ROOT, "node_modules", ".bin", "deno")), join(onPath, "deno"));
+    const gateway = await startCli([], { cwd: app, bin, runtime: "deno", env: { PATH: onPath, DENO_NO_UPDATE_CHECK: "1" } });
+    try {
+      expect(gateway.output()).toContain("runtime: deno");
+      const response = await fetch(`${gateway.url}/v1/models`);
+      expect(response.status).toBe(200);
     } finally {
       expect(await gateway.stop()).toBe(0);
     }
