@@ -5,7 +5,7 @@ import type { StreamDecoder, StreamEncoder } from "../../core/dialect.ts";
 import type { GatewayError } from "../../core/errors.ts";
 import type { Usage } from "../../core/types.ts";
 import { isObject, type Json } from "../json.ts";
-import { SseReader, sseEvent } from "../sse.ts";
+import { type SseEvent, SseStreamDecoder, sseEvent } from "../sse.ts";
 import { finishFromResponses, itemId, responseObject, statusOf } from "./response.ts";
 import { usageFromResponses } from "./usage.ts";
 
@@ -20,25 +20,12 @@ function errorOf(value: unknown, fallback: string): { type: string; message: str
  * item is one neutral block; the terminal `response.completed` / `response.incomplete` carries the
  * finish and the usage, `response.failed` and `error` a failure.
  */
-export class ResponsesStreamDecoder implements StreamDecoder {
-  private readonly reader = new SseReader();
+export class ResponsesStreamDecoder extends SseStreamDecoder<StreamEvent> implements StreamDecoder {
   private readonly blocks = new Map<string, number>();
   private open: number | null = null;
   private next = 0;
   private called = false;
   private over = false;
-
-  push(chunk: Uint8Array): StreamEvent[] {
-    const out: StreamEvent[] = [];
-    for (const event of this.reader.push(chunk)) this.event(event.data, out);
-    return out;
-  }
-
-  end(): StreamEvent[] {
-    const out: StreamEvent[] = [];
-    for (const event of this.reader.end()) this.event(event.data, out);
-    return out;
-  }
 
   private start(key: string, block: StreamBlock, out: StreamEvent[]): number {
     this.stop(out);
@@ -56,7 +43,7 @@ export class ResponsesStreamDecoder implements StreamDecoder {
     this.open = null;
   }
 
-  private event(data: string, out: StreamEvent[]): void {
+  protected event({ data }: SseEvent, out: StreamEvent[]): void {
     if (this.over || data.length === 0) return;
     let event: Json;
     try {
