@@ -13,6 +13,12 @@ export interface Endpoint {
   readonly key: string;
   /** Which surface the requests go to: OpenAI chat completions (default) or Anthropic Messages. */
   readonly surface?: "chat" | "messages";
+  /** Extra request headers (a peer gateway's routing headers). */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+function headerArgs(endpoint: Endpoint, flag: string, join: string): string[] {
+  return Object.entries(endpoint.headers ?? {}).flatMap(([name, value]) => [flag, `${name}${join}${value}`]);
 }
 
 export interface Throughput {
@@ -38,7 +44,7 @@ const chatUrl = (endpoint: Endpoint): string => `${endpoint.url}${endpoint.surfa
 export async function throughput(endpoint: Endpoint, connections: number, seconds: number): Promise<Throughput> {
   const out = await runToEnd(autocannonBin, [
     "-c", String(connections), "-d", String(seconds), "-m", "POST",
-    "-H", "content-type=application/json", "-H", `authorization=Bearer ${endpoint.key}`,
+    "-H", "content-type=application/json", "-H", `authorization=Bearer ${endpoint.key}`, ...headerArgs(endpoint, "-H", "="),
     "-b", requestBody(endpoint.model, false, endpoint.surface), "--json", chatUrl(endpoint),
   ]);
   const result = JSON.parse(out) as { requests: { average: number }; non2xx: number; errors: number };
@@ -49,7 +55,7 @@ export async function throughput(endpoint: Endpoint, connections: number, second
 export async function latency(endpoint: Endpoint, connections: number, seconds: number, mode: "json" | "stream"): Promise<Latency> {
   const out = await runToEnd(process.execPath, [
     join(here, "probe.mjs"), "--url", chatUrl(endpoint), "--body", requestBody(endpoint.model, mode === "stream", endpoint.surface),
-    "--auth", endpoint.key, "--connections", String(connections), "--seconds", String(seconds), "--mode", mode,
+    "--auth", endpoint.key, ...headerArgs(endpoint, "--header", ":"), "--connections", String(connections), "--seconds", String(seconds), "--mode", mode,
   ]);
   return JSON.parse(out) as Latency;
 }

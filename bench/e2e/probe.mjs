@@ -9,6 +9,7 @@ const { values } = parseArgs({
     url: { type: "string" },
     body: { type: "string" },
     auth: { type: "string" },
+    header: { type: "string", multiple: true, default: [] },
     connections: { type: "string", default: "1" },
     seconds: { type: "string", default: "3" },
     mode: { type: "string", default: "json" },
@@ -21,6 +22,10 @@ const timeToFirstEvent = values.mode === "stream";
 const agent = new Agent({ keepAlive: true, maxSockets: connections });
 const headers = { "content-type": "application/json", "content-length": body.byteLength };
 if (values.auth) headers.authorization = `Bearer ${values.auth}`;
+for (const line of values.header) {
+  const colon = line.indexOf(":");
+  headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1);
+}
 const deadline = performance.now() + Number(values.seconds) * 1000;
 const samples = [];
 let errors = 0;

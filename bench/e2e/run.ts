@@ -13,7 +13,8 @@ import { parseBenchOptions } from "./options.ts";
 import { isRunning, type RunningServer, type Unavailable } from "./processes.ts";
 import { type ColumnResult, LEGEND, runtimeTables } from "./report.ts";
 import { type Column, runRounds } from "./rounds.ts";
-import { endpointFor, repoRoot, type Runtime, startFloor, startGateway, startMock } from "./targets.ts";
+import { endpointFor, repoRoot, type Runtime, startFloor, startGateway, startMock, startParsingFloor } from "./targets.ts";
+import { honoEndpoint, installPeers, portkeyEndpoint, startHonoProxy, startPortkey } from "./peers.ts";
 
 const options = parseBenchOptions(process.argv.slice(2));
 const command = `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim().replace(/ --$/, "");
@@ -40,6 +41,10 @@ function loggingState(full: RunningServer | Unavailable): string {
   return match ? match[1] : "unknown";
 }
 
+// Peers are Node programs: they join the Node table, installed once on demand.
+const peersUnavailable = options.runtimes.includes("node") ? await installPeers(say) : null;
+if (peersUnavailable !== null) say(`bench peers unavailable: ${peersUnavailable}`);
+
 const results: RuntimeResult[] = [];
 try {
   for (const runtime of options.runtimes) {
@@ -51,9 +56,20 @@ try {
       // The same full chain served by two worker processes on one port (its limits held by the primary).
       await startGateway(repoRoot, "full", runtime, mock.url, join(repoRoot, "bench/e2e"), "full-w2", ["--workers", "2"]),
     ];
+    if (runtime === "node") {
+      servers.push(await startParsingFloor(mock.url));
+      servers.push(peersUnavailable === null ? await startPortkey(mock.url) : { name: "portkey", unavailable: peersUnavailable });
+      servers.push(peersUnavailable === null ? await startHonoProxy(mock.url) : { name: "hono", unavailable: peersUnavailable });
+    }
     try {
       const running = servers.filter(isRunning);
-      const columns: Column[] = [direct, ...running.map((s) => ({ name: s.name, endpoint: endpointFor(s.name.startsWith("full") ? "full" : (s.name as "floor" | "bare"), s.url) }))];
+      const endpointOf = (s: RunningServer) =>
+        s.name === "portkey"
+          ? portkeyEndpoint(s.url, mock.url)
+          : s.name === "hono"
+            ? honoEndpoint(s.url)
+            : endpointFor(s.name.startsWith("full") ? "full" : (s.name as "floor" | "parsing-floor" | "bare"), s.url);
+      const columns: Column[] = [direct, ...running.map((s) => ({ name: s.name, endpoint: endpointOf(s) }))];
       // The same full chain, asked in Anthropic's dialect: every request and answer is translated.
       const full = running.find((s) => s.name === "full");
       if (full !== undefined) columns.push({ name: "full-messages", endpoint: { ...endpointFor("full", full.url), surface: "messages" } });

@@ -32,6 +32,12 @@ export async function startFloor(runtime: Runtime, upstream: string): Promise<Ru
   return startServer("floor", runtimeBinary("bun"), [join(here, "floor-bun.ts"), ...flags]);
 }
 
+/** The parsing floor: the least a correct gateway does for a request, on Node, with no framework (bench/e2e/floor-parsing-node.mjs). */
+export async function startParsingFloor(upstream: string): Promise<RunningServer | Unavailable> {
+  const args = [join(here, "floor-parsing-node.mjs"), "--upstream", upstream, "--port", String(await freePort()), "--log", join(repoRoot, "bench/results/tmp", `parsing-floor-${process.pid}.jsonl`)];
+  return startServer("parsing-floor", process.execPath, args);
+}
+
 export type GatewayKind = "bare" | "full";
 
 /**
@@ -46,7 +52,7 @@ export async function startGateway(root: string, kind: GatewayKind, runtime: Run
   return startServer(name, process.execPath, args, { BENCH_UPSTREAM_URL: upstream, BENCH_LOG_FILE: logFile });
 }
 
-export function endpointFor(kind: "direct" | "floor" | GatewayKind, url: string): Endpoint {
-  const model = kind === "full" ? FULL_MODEL : kind === "bare" ? BARE_MODEL : "bench-model";
+export function endpointFor(kind: "direct" | "floor" | "parsing-floor" | GatewayKind, url: string): Endpoint {
+  const model = kind === "full" || kind === "parsing-floor" ? FULL_MODEL : kind === "bare" ? BARE_MODEL : "bench-model";
   return { url, model, key: BENCH_KEY };
 }

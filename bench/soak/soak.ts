@@ -39,8 +39,8 @@ const prefix = flags.get("out-prefix") ?? (ci ? "soak-ci" : "soak");
 const outDir = flags.get("out-dir") ?? join(root, "bench", "results");
 const snapshotDir = flags.get("heap-snapshots");
 
-if (runtime !== "node") {
-  console.error(`soak: --runtime ${runtime} is not supported here yet (node only)`);
+if (runtime !== "node" && runtime !== "deno" && runtime !== "bun") {
+  console.error(`soak: --runtime must be node, deno or bun, got "${runtime}"`);
   process.exit(2);
 }
 
@@ -69,18 +69,26 @@ try {
   started.push(upstream);
   const upstreamUrl = `http://127.0.0.1:${upstream.match[1]}`;
 
-  const nodeFlags = ["--import", join(root, "bench/soak/sampler.mjs")];
+  // Node samples through a preload; Deno and Bun (run by the CLI's --runtime) through the config.
+  const nodeFlags = runtime === "node" ? ["--import", join(root, "bench/soak/sampler.mjs")] : [];
   if (snapshotDir !== undefined) {
     mkdirSync(snapshotDir, { recursive: true });
     nodeFlags.push("--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${snapshotDir}`);
   }
   const gateway = await spawnReady(
     process.execPath,
-    [...nodeFlags, join(root, "bin/switchyard.mjs"), "start", "--config", join(root, "bench/soak/switchyard.soak.config.ts"), "--port", "0"],
+    [...nodeFlags, join(root, "bin/switchyard.mjs"), "start", "--config", join(root, "bench/soak/switchyard.soak.config.ts"), "--port", "0", ...(runtime === "node" ? [] : ["--runtime", runtime])],
     /listening on (http:\/\/\S+)/,
     {
       cwd: root,
-      env: { ...process.env, SOAK_UPSTREAM_URL: upstreamUrl, SOAK_LOG_FILE: files.log, SWITCHYARD_SAMPLER_FILE: files.samples, SWITCHYARD_SAMPLER_INTERVAL_MS: String(sampleMs) },
+      env: {
+        ...process.env,
+        SOAK_UPSTREAM_URL: upstreamUrl,
+        SOAK_LOG_FILE: files.log,
+        SWITCHYARD_SAMPLER_FILE: files.samples,
+        SWITCHYARD_SAMPLER_INTERVAL_MS: String(sampleMs),
+        SWITCHYARD_SAMPLER_PORTABLE: runtime === "node" ? "0" : "1",
+      },
     },
   );
   started.push(gateway);

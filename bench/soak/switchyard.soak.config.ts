@@ -9,6 +9,9 @@ import { SOAK_KEYS } from "./mix.ts";
 
 const upstream = process.env.SOAK_UPSTREAM_URL ?? "http://127.0.0.1:4010";
 
+// Deno and Bun have no --import preload: their sampler comes in with the config.
+if (process.env.SWITCHYARD_SAMPLER_PORTABLE === "1") await import("./sampler-portable.ts");
+
 
 type Factory = (options: unknown) => unknown;
 
