@@ -153,7 +153,7 @@ export function admin(options: AdminOptions): AdminPlugin {
 
   /** The record, or a 404 naming what is missing. */
   function existing<R>(kind: "key" | "team", id: string, record: R | null | undefined): R {
-    if (record === null || record === undefined) throw problem(404, `${kind}_not_found`, `No ${kind} with id '${id}'.`, "id");
+    if (record === null || record === undefined) throw problem(404, kind === "key" ? "key_not_found" : "team_not_found", `No ${kind} with id '${id}'.`, "id");
     return record;
   }
 
