@@ -12,11 +12,14 @@ export function unrefTimer(timer: Timer): Timer {
 /**
  * The abort signal of one upstream attempt: it fires when the client goes away or a timeout runs
  * out, and every timer and listener it sets is released by `release()`, which callers run in
- * `finally` (for streams, when the stream ends).
+ * `finally` (for streams, when the stream ends). Without timeouts the client's own signal is the
+ * attempt's: an AbortController costs more than the rest of the guard, so one is made only when a
+ * timer may need to abort. (A stream the gateway stops early ends its upstream read through the
+ * body's iterator either way.)
  */
 export class AttemptGuard {
   readonly signal: AbortSignal;
-  private readonly controller = new AbortController();
+  private readonly controller: AbortController | null;
   private firstByteTimer: Timer | undefined;
   private totalTimer: Timer | undefined;
   private idleTimer: Timer | undefined;
@@ -25,10 +28,15 @@ export class AttemptGuard {
   private readonly onClientAbort: () => void;
 
   constructor(private readonly client: AbortSignal, private readonly timeouts: Timeouts | undefined) {
-    this.signal = this.controller.signal;
-    this.onClientAbort = () => this.controller.abort(client.reason);
-    if (client.aborted) this.controller.abort(client.reason);
-    else client.addEventListener("abort", this.onClientAbort, { once: true });
+    const timed = timeouts !== undefined && (timeouts.firstByteMs !== undefined || timeouts.totalMs !== undefined || timeouts.idleMs !== undefined);
+    const controller = timed ? new AbortController() : null;
+    this.controller = controller;
+    this.signal = controller === null ? client : controller.signal;
+    this.onClientAbort = () => controller?.abort(client.reason);
+    if (controller !== null) {
+      if (client.aborted) controller.abort(client.reason);
+      else client.addEventListener("abort", this.onClientAbort, { once: true });
+    }
     const firstByteMs = timeouts?.firstByteMs;
     if (firstByteMs !== undefined) {
       this.firstByteTimer = unrefTimer(setTimeout(() => this.expire("firstByte", firstByteMs), firstByteMs));
@@ -72,9 +80,9 @@ export class AttemptGuard {
     this.lastChunkAt = performance.now();
   }
 
-  /** Abort the upstream call on purpose (the client cancelled its stream). */
+  /** Abort the upstream call on purpose (the client cancelled its stream), where the guard has its own signal. */
   abort(reason?: unknown): void {
-    this.controller.abort(reason);
+    this.controller?.abort(reason);
   }
 
   release(): void {
@@ -83,11 +91,11 @@ export class AttemptGuard {
     if (this.firstByteTimer !== undefined) clearTimeout(this.firstByteTimer);
     if (this.totalTimer !== undefined) clearTimeout(this.totalTimer);
     if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
-    this.client.removeEventListener("abort", this.onClientAbort);
+    if (this.controller !== null) this.client.removeEventListener("abort", this.onClientAbort);
   }
 
   private expire(which: UpstreamTimeout["which"], ms: number): void {
-    if (!this.released) this.controller.abort(new UpstreamTimeout(which, ms));
+    if (!this.released) this.controller?.abort(new UpstreamTimeout(which, ms));
   }
 }
 

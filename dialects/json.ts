@@ -13,3 +13,14 @@ export function stringOr(value: unknown): string | null {
 export function numberOr(value: unknown): number | null {
   return typeof value === "number" && Number.isFinite(value) ? value : null;
 }
+
+/** A JSON object body, or null for anything else (an HTML error page, a truncated body …). */
+export function parseObjectOrNull(text: string): Json | null {
+  if (text.length === 0 || text.charCodeAt(0) !== 123 /* { */) return null;
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return isObject(parsed) ? parsed : null;
+  } catch {
+    return null;
+  }
+}

@@ -80,3 +80,30 @@ export function sseEvent(data: string, event?: string): string {
   const body = data.indexOf("\n") < 0 ? `data: ${data}\n` : `${data.split("\n").map((line) => `data: ${line}`).join("\n")}\n`;
   return event === undefined ? `${body}\n` : `event: ${event}\n${body}\n`;
 }
+
+/**
+ * The frame of an SSE dialect's stream decoder: events are read here, and a dialect says what
+ * one event's data means (`event`) and what a clean end adds (`finish`).
+ */
+export abstract class SseStreamDecoder<E> {
+  private readonly reader = new SseReader();
+
+  push(chunk: Uint8Array): E[] {
+    const out: E[] = [];
+    for (const event of this.reader.push(chunk)) this.event(event, out);
+    return out;
+  }
+
+  end(): E[] {
+    const out: E[] = [];
+    for (const event of this.reader.end()) this.event(event, out);
+    this.finish(out);
+    return out;
+  }
+
+  /** One whole event in; what it means, appended to `out`. */
+  protected abstract event(event: SseEvent, out: E[]): void;
+
+  /** The body ended: anything that follows from that. */
+  protected finish(_out: E[]): void {}
+}

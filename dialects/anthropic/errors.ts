@@ -1,6 +1,6 @@
 import type { RenderedError, UpstreamErrorDetail } from "../../core/dialect.ts";
 import type { GatewayError } from "../../core/errors.ts";
-import { isObject, stringOr } from "../json.ts";
+import { isObject, parseObjectOrNull, stringOr } from "../json.ts";
 
 /** Anthropic's error types (https://docs.anthropic.com/en/api/errors). */
 const ANTHROPIC_TYPES = new Set([
@@ -54,13 +54,7 @@ export function renderAnthropicError(error: GatewayError, requestId?: string): R
 
 /** What an Anthropic error body says. */
 export function parseAnthropicError(text: string): UpstreamErrorDetail | null {
-  if (text.length === 0 || text.charCodeAt(0) !== 123 /* { */) return null;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (!isObject(parsed) || !isObject(parsed.error)) return null;
+  const parsed = parseObjectOrNull(text);
+  if (parsed === null || !isObject(parsed.error)) return null;
   return { type: stringOr(parsed.error.type), message: stringOr(parsed.error.message), code: null, param: null };
 }

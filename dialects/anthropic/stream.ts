@@ -4,7 +4,7 @@ import type { StreamDecoder, StreamEncoder } from "../../core/dialect.ts";
 import type { GatewayError } from "../../core/errors.ts";
 import type { Usage } from "../../core/types.ts";
 import { isObject, type Json } from "../json.ts";
-import { SseReader, sseEvent } from "../sse.ts";
+import { type SseEvent, sseEvent, SseStreamDecoder } from "../sse.ts";
 import { renderAnthropicError } from "./errors.ts";
 import { finishFromAnthropic, finishToAnthropic, messageId } from "./response.ts";
 import { mergeUsage, usageFromAnthropic, usageToAnthropic } from "./usage.ts";
@@ -29,26 +29,13 @@ function blockOf(block: Json): StreamBlock | null {
  * Anthropic events in, neutral events out. Blocks other formats cannot hold (a server tool's
  * results) are skipped, and the rest renumbered so neutral indexes stay contiguous.
  */
-export class AnthropicStreamDecoder implements StreamDecoder {
-  private readonly reader = new SseReader();
+export class AnthropicStreamDecoder extends SseStreamDecoder<StreamEvent> implements StreamDecoder {
   private readonly indexes = new Map<number, number>();
   private next = 0;
   private usage: Record<string, unknown> | null = null;
   private done = false;
 
-  push(chunk: Uint8Array): StreamEvent[] {
-    const out: StreamEvent[] = [];
-    for (const event of this.reader.push(chunk)) this.event(event.data, out);
-    return out;
-  }
-
-  end(): StreamEvent[] {
-    const out: StreamEvent[] = [];
-    for (const event of this.reader.end()) this.event(event.data, out);
-    return out;
-  }
-
-  private event(data: string, out: StreamEvent[]): void {
+  protected event({ data }: SseEvent, out: StreamEvent[]): void {
     if (this.done || data.length === 0) return;
     let event: Json;
     try {

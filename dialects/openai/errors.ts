@@ -1,6 +1,6 @@
 import type { RenderedError, UpstreamErrorDetail } from "../../core/dialect.ts";
 import type { GatewayError } from "../../core/errors.ts";
-import { stringOr } from "../json.ts";
+import { parseObjectOrNull, stringOr } from "../json.ts";
 
 /** Error types of other dialects, in OpenAI's words. */
 const FOREIGN_TYPES: Readonly<Record<string, string>> = {
@@ -25,15 +25,8 @@ export function renderOpenAIError(error: GatewayError): RenderedError {
  * answer `{"error":"text"}`, `{"message":…}` or FastAPI's `{"detail":…}`; anything else is null.
  */
 export function parseOpenAIError(text: string): UpstreamErrorDetail | null {
-  if (text.length === 0 || text.charCodeAt(0) !== 123 /* { */) return null;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (parsed === null || typeof parsed !== "object") return null;
-  const body = parsed as Record<string, unknown>;
+  const body = parseObjectOrNull(text);
+  if (body === null) return null;
   const error = body.error;
   if (error !== null && typeof error === "object") {
     const e = error as Record<string, unknown>;

@@ -4,7 +4,7 @@ import type { StreamDecoder, StreamEncoder } from "../../core/dialect.ts";
 import type { GatewayError } from "../../core/errors.ts";
 import type { RequestBody } from "../../core/context.ts";
 import type { Usage } from "../../core/types.ts";
-import { SseReader } from "../sse.ts";
+import { type SseEvent, SseStreamDecoder } from "../sse.ts";
 import { renderOpenAIError } from "./errors.ts";
 import { finishFromOpenAI, finishToOpenAI, usageToOpenAI } from "./response.ts";
 import { usageFromOpenAI } from "./usage.ts";
@@ -18,8 +18,7 @@ const THINKING: StreamBlock = { type: "thinking" };
  * call (by its `index`) become one block each, opened at their first delta and closed when another
  * kind of delta or the finish arrives.
  */
-export class OpenAIStreamDecoder implements StreamDecoder {
-  private readonly reader = new SseReader();
+export class OpenAIStreamDecoder extends SseStreamDecoder<StreamEvent> implements StreamDecoder {
   private started = false;
   private finished = false;
   private done = false;
@@ -29,22 +28,13 @@ export class OpenAIStreamDecoder implements StreamDecoder {
   /** Neutral block index of each tool call index seen. */
   private readonly tools = new Map<number, number>();
 
-  push(chunk: Uint8Array): StreamEvent[] {
-    const out: StreamEvent[] = [];
-    for (const event of this.reader.push(chunk)) this.event(event.data, out);
-    return out;
-  }
-
-  end(): StreamEvent[] {
-    const out: StreamEvent[] = [];
-    for (const event of this.reader.end()) this.event(event.data, out);
+  protected override finish(out: StreamEvent[]): void {
     // Some compatible servers end without [DONE]; a stream that reached its finish is complete.
     if (!this.done && this.finished) {
       this.close(out);
       out.push({ type: "done" });
       this.done = true;
     }
-    return out;
   }
 
   private close(out: StreamEvent[]): void {
@@ -62,7 +52,7 @@ export class OpenAIStreamDecoder implements StreamDecoder {
     return index;
   }
 
-  private event(data: string, out: StreamEvent[]): void {
+  protected event({ data }: SseEvent, out: StreamEvent[]): void {
     if (this.done) return;
     if (data === "[DONE]") {
       this.close(out);
