@@ -34,6 +34,7 @@ export const ERROR_CODES = {
   missing_required_parameter: { status: 400, fault: "client", retryable: false, source: "core", when: "A field the dialect requires is missing (`param` names it)." },
   invalid_value: { status: 400, fault: "client", retryable: false, source: "core", when: "A field has the wrong type or value (`param` names it)." },
   unsupported_parameter: { status: 400, fault: "client", retryable: false, source: "core", when: "A translated request asks for something the target's dialect cannot express without changing its meaning." },
+  server_state_required: { status: 400, fault: "client", retryable: false, source: "core", when: "A Responses API request refers to state kept on the server (`previous_response_id`, `conversation`, an `item_reference`, `background`) and its target does not speak the Responses API (`param` names the field)." },
   invalid_timeout: { status: 400, fault: "client", retryable: false, source: "core", when: "`x-switchyard-timeout-ms` is not a positive integer." },
   invalid_path: { status: 400, fault: "client", retryable: false, source: "core", when: "A model id in the path is not valid percent-encoding." },
   operation_not_supported: { status: 400, fault: "client", retryable: false, source: "core", when: "The routed provider does not serve this operation (embeddings, say)." },

@@ -246,7 +246,7 @@ export class Pipeline {
     const provider = this.providers.get(target.provider);
     if (provider === undefined) throw internalError(`Route points at provider "${target.provider}", which is not configured.`);
     const operation = ctx.operation as Operation;
-    const native = provider.format === ctx.dialect.id;
+    const native = provider.format === ctx.dialect.id || (operation === "generate" && (provider.formats?.includes(ctx.dialect.id) ?? false));
     if (operation !== "generate" && !(native && (provider.operations?.includes(operation) ?? false))) {
       if (operation === "count_tokens") return null;
       throw new GatewayError({
@@ -290,6 +290,7 @@ export class Pipeline {
       reply = await provider.send({
         provider: target.provider,
         operation: ctx.operation as Operation,
+        format: plan.translate === null ? ctx.dialect.id : provider.format,
         model: target.model,
         bodyText: plan.bodyText,
         stream: ctx.stream,

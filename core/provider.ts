@@ -8,6 +8,11 @@ export interface ProviderCall {
   /** The provider's configured name, for error messages. */
   readonly provider: string;
   readonly operation: Operation;
+  /**
+   * The wire format of `bodyText`: the provider's `format`, or one of its other native `formats`
+   * when the client speaks that one (the Responses API on OpenAI).
+   */
+  readonly format: WireFormat;
   /** The provider's own model id for this target. */
   readonly model: string;
   /**
@@ -49,6 +54,11 @@ export interface ProviderAdapter {
   readonly kind: string;
   /** The wire format of its generation endpoint (`generate`). */
   readonly format: WireFormat;
+  /**
+   * Other wire formats it serves natively for `generate` (default: none): a client speaking one of
+   * them passes through to it untranslated, and `ProviderCall.format` says which one a call is in.
+   */
+  readonly formats?: readonly WireFormat[];
   /**
    * Operations besides `generate` it serves natively (default: none). `embed` takes OpenAI
    * embeddings bodies; `count_tokens` takes the provider format's token-counting body.

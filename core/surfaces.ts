@@ -8,6 +8,7 @@ import type { Dialect } from "./dialect.ts";
 import type { Operation, Surface } from "./types.ts";
 import { estimateEmbeddingsInputTokens, openai, validateEmbeddingsRequest } from "../dialects/openai/index.ts";
 import { anthropic, estimateAnthropicInputTokens, validateCountTokensRequest } from "../dialects/anthropic/index.ts";
+import { responses } from "../dialects/responses/index.ts";
 
 export interface SurfaceSpec extends SurfaceInfo {
   readonly path: string;
@@ -83,10 +84,16 @@ const countTokens: SurfaceSpec = {
 export const CHAT_SURFACE: SurfaceSpec = generationSurface("chat", "/v1/chat/completions", openai);
 
 /** Every body-taking surface the gateway serves. */
-export const BUILT_IN_SURFACES: readonly SurfaceSpec[] = [CHAT_SURFACE, embeddings, generationSurface("messages", "/v1/messages", anthropic), countTokens];
+export const BUILT_IN_SURFACES: readonly SurfaceSpec[] = [
+  CHAT_SURFACE,
+  embeddings,
+  generationSurface("messages", "/v1/messages", anthropic),
+  countTokens,
+  generationSurface("responses", "/v1/responses", responses),
+];
 
 /** Wire formats a provider may declare, by name. */
-export const BUILT_IN_DIALECTS: ReadonlyMap<string, Dialect> = new Map<string, Dialect>([[openai.id, openai], [anthropic.id, anthropic]]);
+export const BUILT_IN_DIALECTS: ReadonlyMap<string, Dialect> = new Map<string, Dialect>([[openai.id, openai], [anthropic.id, anthropic], [responses.id, responses]]);
 
 /** The dialect a client at `path` speaks, for answers the router gives before any surface is chosen. */
 export function dialectForPath(path: string, surfaces: readonly SurfaceSpec[]): Dialect {

@@ -3,15 +3,17 @@ import type { Limits } from "./key-store.ts";
 
 /**
  * A wire format a client speaks or a provider natively serves: `openai` (chat completions and
- * embeddings), `anthropic` (Messages). Community dialects add their own names.
+ * embeddings), `anthropic` (Messages), `responses` (the OpenAI Responses API). Community dialects
+ * add their own names.
  */
-export type WireFormat = "openai" | "anthropic" | (string & {});
+export type WireFormat = "openai" | "anthropic" | "responses" | (string & {});
 
 /**
  * Which HTTP surface a request came in on: `chat` (OpenAI chat completions), `embeddings`,
- * `models`, `messages` (Anthropic Messages) and `count_tokens` (Anthropic token counting).
+ * `models`, `messages` (Anthropic Messages), `count_tokens` (Anthropic token counting) and
+ * `responses` (the OpenAI Responses API).
  */
-export type Surface = "chat" | "embeddings" | "models" | "messages" | "count_tokens";
+export type Surface = "chat" | "embeddings" | "models" | "messages" | "count_tokens" | "responses";
 
 /** What a surface asks a provider to do. */
 export type Operation = "generate" | "embed" | "count_tokens";

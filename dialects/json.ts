@@ -1,4 +1,5 @@
 /** Small readers for client and upstream JSON, whose shape nothing guarantees. */
+import { withTopLevel } from "../core/json-text.ts";
 
 export type Json = Record<string, unknown>;
 
@@ -23,4 +24,9 @@ export function parseObjectOrNull(text: string): Json | null {
   } catch {
     return null;
   }
+}
+
+/** A client's exact body text with only its top-level `model` changed, when it differs. */
+export function withModel(text: string, body: Json, model: string): string {
+  return body.model === model ? text : withTopLevel(text, "model", JSON.stringify(model));
 }

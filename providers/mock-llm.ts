@@ -60,24 +60,65 @@ export function mockReplyTo(said: string, options: MockChatOptions): string {
   return `This is a mock reply from Switchyard. You said: "${quoted}"`;
 }
 
-function replyText(body: Record<string, unknown>, options: MockChatOptions): string {
-  return mockReplyTo(lastUserText((body.messages as ChatMessage[]) ?? []), options);
+/**
+ * What a mock turn is asked, in no format's words: each format's mock reads it from its own
+ * request and writes the turn back in its own answer, so every format answers alike.
+ */
+export interface MockTurnRequest {
+  /** The last thing the user said. */
+  readonly said: string;
+  /** Names of the tools offered, in order. */
+  readonly tools: readonly string[];
+  /** The tool the request's tool choice names, if any. */
+  readonly forced: string | null;
+  /** Tool choice says call none. */
+  readonly none: boolean;
+  /** Tool choice says call some tool (`required`, Anthropic's `any`): a tool result does not end the loop. */
+  readonly required?: boolean;
+  /** The turn answers a tool result. */
+  readonly afterToolResult: boolean;
+  readonly maxTokens: number | null;
+  readonly stops?: readonly string[];
 }
 
-/** The tool the mock calls, when the request makes a tool call the likely answer. */
-function chosenTool(body: Record<string, unknown>): string | null {
-  const tools = body.tools as ToolSpec[] | undefined;
-  if (!Array.isArray(tools) || tools.length === 0) return null;
-  const choice = body.tool_choice as unknown;
-  if (choice === "none") return null;
-  if (choice && typeof choice === "object") {
-    const name = (choice as { function?: { name?: string } }).function?.name;
-    if (typeof name === "string") return name;
+export interface MockTurn {
+  readonly text: string;
+  readonly tool: { readonly name: string; readonly arguments: string } | null;
+  readonly finish: "stop" | "length" | "tool_calls" | "stop_sequence";
+  readonly stopSequence: string | null;
+  readonly outputTokens: number;
+}
+
+/**
+ * The mock's turn: the tool the choice names, else the first tool unless the turn answers a tool
+ * result; otherwise the reply text, cut at a stop sequence or the output limit.
+ */
+export function mockTurn(request: MockTurnRequest, options: MockChatOptions): MockTurn {
+  const toolName = request.tools.length === 0 || request.none
+    ? null
+    : request.forced ?? (request.afterToolResult && request.required !== true ? null : request.tools[0]);
+  if (toolName !== null) {
+    const args = JSON.stringify({ query: request.said.slice(0, 60) });
+    return { text: "", tool: { name: toolName, arguments: args }, finish: "tool_calls", stopSequence: null, outputTokens: 8 + estimateTokens(args) };
   }
-  const messages = (body.messages as ChatMessage[]) ?? [];
-  // After a tool result, answer in text; otherwise call the first tool.
-  if (messages.length > 0 && messages[messages.length - 1].role === "tool") return null;
-  return tools[0].function?.name ?? null;
+  let text = mockReplyTo(request.said, options);
+  for (const stop of request.stops ?? []) {
+    const at = stop.length > 0 ? text.indexOf(stop) : -1;
+    if (at >= 0) return { text: text.slice(0, at), tool: null, finish: "stop_sequence", stopSequence: stop, outputTokens: estimateTokens(text.slice(0, at)) };
+  }
+  let finish: MockTurn["finish"] = "stop";
+  if (request.maxTokens !== null && request.maxTokens > 0 && estimateTokens(text) > request.maxTokens) {
+    text = text.slice(0, request.maxTokens * 4);
+    finish = "length";
+  }
+  return { text, tool: null, finish, stopSequence: null, outputTokens: estimateTokens(text) };
+}
+
+/** Stream pieces of `text`, `size` characters each. */
+export function pieces(text: string, size = 12): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
+  return out;
 }
 
 interface Completion {
@@ -91,34 +132,28 @@ interface Completion {
 }
 
 function complete(body: Record<string, unknown>, options: MockChatOptions): Completion {
-  const model = String(body.model);
-  const prompt = promptTokens((body.messages as ChatMessage[]) ?? []);
-  const toolName = chosenTool(body);
+  const messages = (body.messages as ChatMessage[]) ?? [];
+  const prompt = promptTokens(messages);
+  const tools = Array.isArray(body.tools) ? (body.tools as ToolSpec[]).map((tool) => tool.function?.name).filter((name): name is string => typeof name === "string") : [];
+  const choice = body.tool_choice as unknown;
+  const forced = choice && typeof choice === "object" ? (choice as { function?: { name?: string } }).function?.name ?? null : null;
   const limit = (body.max_completion_tokens ?? body.max_tokens) as number | undefined;
-  let text = "";
-  let tool: Completion["tool"] = null;
-  let finishReason: Completion["finishReason"] = "stop";
-  let completion: number;
-  if (toolName !== null) {
-    tool = { id: nextId("call"), name: toolName, arguments: JSON.stringify({ query: lastUserText((body.messages as ChatMessage[]) ?? []).slice(0, 60) }) };
-    finishReason = "tool_calls";
-    completion = 8 + estimateTokens(tool.arguments);
-  } else {
-    text = replyText(body, options);
-    if (typeof limit === "number" && limit > 0 && estimateTokens(text) > limit) {
-      text = text.slice(0, limit * 4);
-      finishReason = "length";
-    }
-    completion = estimateTokens(text);
-  }
+  const turn = mockTurn({
+    said: lastUserText(messages),
+    tools,
+    forced: typeof forced === "string" ? forced : null,
+    none: choice === "none",
+    afterToolResult: messages.length > 0 && messages[messages.length - 1].role === "tool",
+    maxTokens: typeof limit === "number" ? limit : null,
+  }, options);
   return {
     id: nextId("chatcmpl"),
     created: Math.floor(Date.now() / 1000),
-    model,
-    text,
-    finishReason,
-    tool,
-    usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
+    model: String(body.model),
+    text: turn.text,
+    finishReason: turn.finish === "stop_sequence" ? "stop" : turn.finish,
+    tool: turn.tool === null ? null : { id: nextId("call"), ...turn.tool },
+    usage: { prompt_tokens: prompt, completion_tokens: turn.outputTokens, total_tokens: prompt + turn.outputTokens },
   };
 }
 

@@ -26,9 +26,17 @@ export interface OpenAIProviderOptions {
    * Default true; turn off for servers that reject the field.
    */
   streamUsage?: boolean;
+  /**
+   * How `/v1/responses` requests reach this server. `"native"`: passed through to its own
+   * `/responses` (so `previous_response_id`, `store` and built-in tools keep working);
+   * `"translate"`: translated to chat completions, statelessly. Default: native for OpenAI's own
+   * base URL, translated for any other (most OpenAI-compatible servers speak only chat completions).
+   */
+  responses?: "native" | "translate";
 }
 
-const PATHS = { generate: "/chat/completions", embed: "/embeddings" } as const;
+const OFFICIAL_BASE_URL = "https://api.openai.com/v1";
+const PATHS = { generate: "/chat/completions", embed: "/embeddings", responses: "/responses" } as const;
 
 /** Model families that take `reasoning_effort`, by name. */
 const REASONING_MODELS = /^(?:o\d|gpt-(?:[5-9]|\d{2,})|gpt-oss|deepseek-reasoner)/i;
@@ -38,8 +46,10 @@ const REASONING_MODELS = /^(?:o\d|gpt-(?:[5-9]|\d{2,})|gpt-oss|deepseek-reasoner
  * Bodies from OpenAI clients pass through both ways untouched; other dialects are translated.
  */
 export function openai(options: OpenAIProviderOptions = {}): ProviderAdapter {
-  const base = (options.baseURL ?? "https://api.openai.com/v1").replace(/\/+$/, "");
+  const base = (options.baseURL ?? OFFICIAL_BASE_URL).replace(/\/+$/, "");
   const urls: Readonly<Record<string, string>> = { generate: base + PATHS.generate, embed: base + PATHS.embed };
+  const responsesUrl = base + PATHS.responses;
+  const nativeResponses = (options.responses ?? (base === OFFICIAL_BASE_URL ? "native" : "translate")) === "native";
   const common: Record<string, string> = { "content-type": "application/json", ...options.headers };
   if (options.apiKey) common.authorization = `Bearer ${options.apiKey}`;
   const jsonHeaders = { ...common, accept: "application/json" };
@@ -52,6 +62,7 @@ export function openai(options: OpenAIProviderOptions = {}): ProviderAdapter {
   return {
     kind: "openai",
     format: "openai",
+    formats: nativeResponses ? ["responses"] : undefined,
     operations: ["embed"],
     models: options.models,
     timeouts: options.timeouts,
@@ -62,7 +73,7 @@ export function openai(options: OpenAIProviderOptions = {}): ProviderAdapter {
       const preset = call.stream ? streamHeaders : jsonHeaders;
       const headers = hasExtra(call.headers) ? { ...preset, ...call.headers } : preset;
       const response = await call.upstream.request({
-        url: urls[call.operation],
+        url: call.format === "responses" ? responsesUrl : urls[call.operation],
         method: "POST",
         headers,
         body: call.bodyText,

@@ -4,6 +4,11 @@ import { serverRequestId } from "./client-errors.ts";
 import { lazyRequest } from "./node-request.ts";
 
 const UNREAD_BODY_GRACE_MS = 5_000;
+/** The most of an unwanted body read (and dropped) to keep its connection usable. */
+const DRAIN_LIMIT_BYTES = 1024 * 1024;
+
+/** Requests answered before their body ended, whose body streams must not resume reading. */
+const unwanted = new WeakSet<IncomingMessage>();
 
 /** A fetch handler: what the gateway (or any web-standard app) exposes. */
 export type FetchHandler = (request: Request) => Promise<Response>;
@@ -37,7 +42,8 @@ function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
         req.once("error", onError);
       },
       pull() {
-        req.resume();
+        // Not once the answer went out without the body: reading has stopped for good.
+        if (!unwanted.has(req)) req.resume();
       },
       cancel() {
         // Stop reading (a body over the size limit); the response says `connection: close`.
@@ -121,22 +127,28 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
 }
 
 /**
- * Answered before the body ended (a 413): the rest of the body is not read. Reading stops, so the
- * client's sends back up while it reads the answer (closing at once would reset the connection
- * under an answer it has not read yet), and a client still connected after the grace period
- * loses the connection.
+ * Answered before the body ended (a 413): a short rest (up to `DRAIN_LIMIT_BYTES`) is read and
+ * dropped so the keep-alive connection can carry the client's next request; past that, reading
+ * stops, so the client's sends back up while it reads the answer (closing at once would reset
+ * the connection under an answer it has not read yet), and a client still connected after the
+ * grace period loses the connection.
  */
-function stopReading(req: IncomingMessage, res: ServerResponse): void {
+function stopReading(req: IncomingMessage): void {
+  unwanted.add(req);
   req.removeAllListeners("data");
-  req.pause();
-  // A read that reaches `_read` marks the body as consumed, so node:http does not drain the rest
-  // once the answer is sent; unread, it then fills the request's buffer and the parser stops
-  // reading the socket. `read(0)` alone is not enough: when the buffer is already full (a loaded
-  // server answers late) it never calls `_read`, and node:http would read the whole body. What is
-  // buffered is dropped, so the buffer is below its mark and the read does reach `_read`.
-  while (req.read() !== null);
-  req.read(0);
-  res.once("finish", () => req.socket.pause());
+  let dropped = 0;
+  const drop = (chunk: Buffer): void => {
+    dropped += chunk.byteLength;
+    if (dropped <= DRAIN_LIMIT_BYTES) return;
+    req.off("data", drop);
+    // Read once more (what is buffered, dropped) so node:http counts the body as consumed and
+    // does not drain it either; the parser stops reading the socket once the buffer is full.
+    req.pause();
+    req.read();
+  };
+  req.on("data", drop);
+  // A body stream the gateway cancelled left the request paused: flow again, into `drop`.
+  req.resume();
   setTimeout(() => req.complete || req.socket.destroy(), UNREAD_BODY_GRACE_MS).unref();
 }
 
@@ -160,7 +172,7 @@ export function nodeHandler(handler: FetchHandler, onError: (error: unknown) => 
     }
     return handler(request)
       .then((response) => {
-        if (!req.complete) stopReading(req, res);
+        if (!req.complete) stopReading(req);
         return writeResponse(response, res);
       })
       .catch((error) => {

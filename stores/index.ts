@@ -4,7 +4,7 @@
  * for keys and teams created at runtime: `memoryKeyStore()` and `postgresKeyStore({ url })`.
  */
 export { memoryStore, type MemoryStore, type MemoryStoreOptions } from "./memory.ts";
-export { redisStore, type RedisStore, type RedisStoreOptions, type RedisStoreStats } from "./redis.ts";
+export { type BreakerOptions, redisStore, type RedisStore, type RedisStoreOptions, type RedisStoreStats } from "./redis.ts";
 export {
   type CounterStore,
   type LeaseDecision,

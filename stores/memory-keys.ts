@@ -34,6 +34,37 @@ export function memoryKeyStore(options: MemoryKeyStoreOptions = {}): KeyStore {
     listeners.tell(set);
   }
 
+  /** No two keys may share a secret. */
+  function checkHash(record: KeyRecord | TeamRecord): void {
+    if (!("hash" in record)) return;
+    for (const key of keys.values()) if (key.id !== record.id && key.hash === record.hash) throw new KeyConflictError("another key has this secret");
+  }
+
+  function create<R extends KeyRecord | TeamRecord>(kind: "key" | "team", records: Map<string, R>, record: R, actor: string): void {
+    if (records.has(record.id)) throw new KeyConflictError(`a ${kind} with id "${record.id}" exists`);
+    checkHash(record);
+    records.set(record.id, record);
+    changed(auditEntry(actor, `${kind}.create`, `${kind}:${record.id}`, null, record));
+  }
+
+  function update<R extends KeyRecord | TeamRecord>(kind: "key" | "team", records: Map<string, R>, id: string, change: (record: R) => R, actor: string, action: string): R | null {
+    const before = records.get(id);
+    if (before === undefined) return null;
+    const after = change(before);
+    checkHash(after);
+    records.set(id, after);
+    changed(auditEntry(actor, action, `${kind}:${id}`, before, after));
+    return after;
+  }
+
+  function remove<R extends KeyRecord | TeamRecord>(kind: "key" | "team", records: Map<string, R>, id: string, actor: string): R | null {
+    const before = records.get(id);
+    if (before === undefined) return null;
+    records.delete(id);
+    changed(auditEntry(actor, `${kind}.delete`, `${kind}:${id}`, before, null));
+    return before;
+  }
+
   return {
     kind: "memory",
     identity: "memory",
@@ -41,48 +72,12 @@ export function memoryKeyStore(options: MemoryKeyStoreOptions = {}): KeyStore {
     current: () => set,
     subscribe: (listener) => listeners.add(listener),
 
-    async createKey(record, actor) {
-      if (keys.has(record.id)) throw new KeyConflictError(`a key with id "${record.id}" exists`);
-      for (const key of keys.values()) if (key.hash === record.hash) throw new KeyConflictError("another key has this secret");
-      keys.set(record.id, record);
-      changed(auditEntry(actor, "key.create", `key:${record.id}`, null, record));
-    },
-    async updateKey(id, change, actor, action = "key.update") {
-      const before = keys.get(id);
-      if (before === undefined) return null;
-      const after = change(before);
-      for (const key of keys.values()) if (key.id !== id && key.hash === after.hash) throw new KeyConflictError("another key has this secret");
-      keys.set(id, after);
-      changed(auditEntry(actor, action, `key:${id}`, before, after));
-      return after;
-    },
-    async deleteKey(id, actor) {
-      const before = keys.get(id);
-      if (before === undefined) return null;
-      keys.delete(id);
-      changed(auditEntry(actor, "key.delete", `key:${id}`, before, null));
-      return before;
-    },
-    async createTeam(record, actor) {
-      if (teams.has(record.id)) throw new KeyConflictError(`a team with id "${record.id}" exists`);
-      teams.set(record.id, record);
-      changed(auditEntry(actor, "team.create", `team:${record.id}`, null, record));
-    },
-    async updateTeam(id, change, actor) {
-      const before = teams.get(id);
-      if (before === undefined) return null;
-      const after = change(before);
-      teams.set(id, after);
-      changed(auditEntry(actor, "team.update", `team:${id}`, before, after));
-      return after;
-    },
-    async deleteTeam(id, actor) {
-      const before = teams.get(id);
-      if (before === undefined) return null;
-      teams.delete(id);
-      changed(auditEntry(actor, "team.delete", `team:${id}`, before, null));
-      return before;
-    },
+    createKey: async (record, actor) => create("key", keys, record, actor),
+    updateKey: async (id, change, actor, action = "key.update") => update("key", keys, id, change, actor, action),
+    deleteKey: async (id, actor) => remove("key", keys, id, actor),
+    createTeam: async (record, actor) => create("team", teams, record, actor),
+    updateTeam: async (id, change, actor) => update("team", teams, id, change, actor, "team.update"),
+    deleteTeam: async (id, actor) => remove("team", teams, id, actor),
     async audit(query = {}) {
       const entries = query.target === undefined ? audit : audit.filter((e) => e.target === query.target);
       return entries.slice(-(query.limit ?? 100)).reverse();

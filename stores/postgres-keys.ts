@@ -316,6 +316,46 @@ export function postgresKeyStore(options: PostgresKeyStoreOptions): KeyStore {
     return value as never;
   }
 
+  /** Keys and teams are kept alike: a row per id with the record as jsonb; a key's hash has its own (unique) column. */
+  type Kind = "key" | "team";
+  const tableOf = (kind: Kind): string => (kind === "key" ? tables.keys : tables.teams);
+  const hashOf = (record: KeyRecord | TeamRecord): string | null => ("hash" in record ? record.hash : null);
+
+  function createRow(kind: Kind, record: KeyRecord | TeamRecord, actor: string): Promise<void> {
+    return write(async (db) => {
+      const hash = hashOf(record);
+      const inserted = hash === null
+        ? await db`insert into ${db(tableOf(kind))} (id, record) values (${record.id}, ${db.json(json(record))}) on conflict (id) do nothing returning id`
+        : await db`insert into ${db(tableOf(kind))} (id, hash, record) values (${record.id}, ${hash}, ${db.json(json(record))}) on conflict (id) do nothing returning id`;
+      if (inserted.length === 0) throw new KeyConflictError(`a ${kind} with id "${record.id}" exists`);
+      await recordAudit(db, auditEntry(actor, `${kind}.create`, `${kind}:${record.id}`, null, record));
+      await notifyChange(db);
+    });
+  }
+
+  function updateRow<R extends KeyRecord | TeamRecord>(kind: Kind, id: string, change: (record: R) => R, actor: string, action: string): Promise<R | null> {
+    return write(async (db) => {
+      const rows = await db<{ record: R }[]>`select record from ${db(tableOf(kind))} where id = ${id} for update`;
+      if (rows.length === 0) return null;
+      const after = change(rows[0].record);
+      const hash = hashOf(after);
+      await db`update ${db(tableOf(kind))} set record = ${db.json(json(after))}, updated_at = now() ${hash === null ? db`` : db`, hash = ${hash}`} where id = ${id}`;
+      await recordAudit(db, auditEntry(actor, action, `${kind}:${id}`, rows[0].record, after));
+      await notifyChange(db);
+      return after;
+    });
+  }
+
+  function deleteRow<R extends KeyRecord | TeamRecord>(kind: Kind, id: string, actor: string): Promise<R | null> {
+    return write(async (db) => {
+      const rows = await db<{ record: R }[]>`delete from ${db(tableOf(kind))} where id = ${id} returning record`;
+      if (rows.length === 0) return null;
+      await recordAudit(db, auditEntry(actor, `${kind}.delete`, `${kind}:${id}`, rows[0].record, null));
+      await notifyChange(db);
+      return rows[0].record;
+    });
+  }
+
   return {
     kind: "postgres",
     identity: `postgres ${location} ${prefix}`,
@@ -342,62 +382,12 @@ export function postgresKeyStore(options: PostgresKeyStoreOptions): KeyStore {
     current: () => set,
     subscribe: (listener) => listeners.add(listener),
 
-    async createKey(record, actor) {
-      await write(async (db) => {
-        const inserted = await db`insert into ${db(tables.keys)} (id, hash, record) values (${record.id}, ${record.hash}, ${db.json(json(record))}) on conflict (id) do nothing returning id`;
-        if (inserted.length === 0) throw new KeyConflictError(`a key with id "${record.id}" exists`);
-        await recordAudit(db, auditEntry(actor, "key.create", `key:${record.id}`, null, record));
-        await notifyChange(db);
-      });
-    },
-    updateKey(id, change, actor, action = "key.update") {
-      return write(async (db) => {
-        const rows = await db<{ record: KeyRecord }[]>`select record from ${db(tables.keys)} where id = ${id} for update`;
-        if (rows.length === 0) return null;
-        const after = change(rows[0].record);
-        await db`update ${db(tables.keys)} set hash = ${after.hash}, record = ${db.json(json(after))}, updated_at = now() where id = ${id}`;
-        await recordAudit(db, auditEntry(actor, action, `key:${id}`, rows[0].record, after));
-        await notifyChange(db);
-        return after;
-      });
-    },
-    deleteKey(id, actor) {
-      return write(async (db) => {
-        const rows = await db<{ record: KeyRecord }[]>`delete from ${db(tables.keys)} where id = ${id} returning record`;
-        if (rows.length === 0) return null;
-        await recordAudit(db, auditEntry(actor, "key.delete", `key:${id}`, rows[0].record, null));
-        await notifyChange(db);
-        return rows[0].record;
-      });
-    },
-    async createTeam(record, actor) {
-      await write(async (db) => {
-        const inserted = await db`insert into ${db(tables.teams)} (id, record) values (${record.id}, ${db.json(json(record))}) on conflict (id) do nothing returning id`;
-        if (inserted.length === 0) throw new KeyConflictError(`a team with id "${record.id}" exists`);
-        await recordAudit(db, auditEntry(actor, "team.create", `team:${record.id}`, null, record));
-        await notifyChange(db);
-      });
-    },
-    updateTeam(id, change, actor) {
-      return write(async (db) => {
-        const rows = await db<{ record: TeamRecord }[]>`select record from ${db(tables.teams)} where id = ${id} for update`;
-        if (rows.length === 0) return null;
-        const after = change(rows[0].record);
-        await db`update ${db(tables.teams)} set record = ${db.json(json(after))}, updated_at = now() where id = ${id}`;
-        await recordAudit(db, auditEntry(actor, "team.update", `team:${id}`, rows[0].record, after));
-        await notifyChange(db);
-        return after;
-      });
-    },
-    deleteTeam(id, actor) {
-      return write(async (db) => {
-        const rows = await db<{ record: TeamRecord }[]>`delete from ${db(tables.teams)} where id = ${id} returning record`;
-        if (rows.length === 0) return null;
-        await recordAudit(db, auditEntry(actor, "team.delete", `team:${id}`, rows[0].record, null));
-        await notifyChange(db);
-        return rows[0].record;
-      });
-    },
+    createKey: (record, actor) => createRow("key", record, actor),
+    updateKey: (id, change, actor, action = "key.update") => updateRow("key", id, change, actor, action),
+    deleteKey: (id, actor) => deleteRow<KeyRecord>("key", id, actor),
+    createTeam: (record, actor) => createRow("team", record, actor),
+    updateTeam: (id, change, actor) => updateRow("team", id, change, actor, "team.update"),
+    deleteTeam: (id, actor) => deleteRow<TeamRecord>("team", id, actor),
     audit(query = {}) {
       const limit = Math.min(Math.max(1, query.limit ?? 100), 1000);
       return run(async (db) => {

@@ -6,7 +6,10 @@ import {
   type RateRule,
   StoreUnavailableError,
 } from "../core/counter-store.ts";
+import { type BreakerOptions, CommandBreaker } from "./command-breaker.ts";
 import { ACQUIRE, ADJUST, CONSUME, INCREMENT } from "./redis-scripts.ts";
+
+export type { BreakerOptions } from "./command-breaker.ts";
 
 export interface RedisStoreOptions {
   /** `redis://[user:password@]host:port[/db]` or `rediss://` for TLS. Default `redis://127.0.0.1:6379`. */
@@ -19,6 +22,12 @@ export interface RedisStoreOptions {
   connectTimeoutMs?: number;
   /** Longest pause between reconnection attempts while the server is away. Default 2000 ms. */
   maxReconnectDelayMs?: number;
+  /**
+   * After `failures` commands in a row fail (3), stop waiting for the server: commands fail at once
+   * (each plugin applies its fail-open/closed policy) while a PING every `probeIntervalMs` (500)
+   * checks in the background; the first answer resumes. `false` turns it off.
+   */
+  breaker?: BreakerOptions | false;
   /** Further ioredis options (TLS, sentinels …). The safety options above win. */
   redis?: RedisOptions;
   /** Where outage and recovery messages go; each outage is logged once. Default `console`. */
@@ -34,6 +43,10 @@ export interface RedisStoreStats {
   readonly failures: number;
   /** When the current outage began (ms since the epoch), or null. */
   readonly downSince: number | null;
+  /** Whether the breaker is open (commands fail at once while a probe checks the server). */
+  readonly breakerOpen: boolean;
+  /** Commands failed at once, without waiting, because the breaker was open. */
+  readonly shortCircuited: number;
 }
 
 export interface RedisStore extends CounterStore {
@@ -41,6 +54,11 @@ export interface RedisStore extends CounterStore {
   readonly client: Redis;
   readonly prefix: string;
   stats(): RedisStoreStats;
+  /**
+   * Run a command of your own on the store's connection, under its breaker and failure
+   * accounting (the Redis cache store uses it when given this store).
+   */
+  command<T>(op: (client: Redis) => Promise<T>): Promise<T>;
   /** Connect now instead of on the first operation; resolves once connected or the first attempt failed. */
   connect(): Promise<void>;
   /** Close the connection. Idempotent. */
@@ -123,8 +141,19 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
     logger.warn(`switchyard: redis store ${where} is reachable again after ${seconds.toFixed(1)} s`);
   }
 
+  const breaker = options.breaker === false ? null : new CommandBreaker(
+    {
+      probe: () => client.ping(),
+      onOpen: () => markDown("commands are timing out; no longer waiting for it"),
+      onClose: () => markUp(),
+    },
+    options.breaker,
+  );
+
   client.on("ready", () => {
     connected = true;
+    // A new connection passed ioredis's ready check: the server answers.
+    breaker?.succeeded();
     markUp();
   });
   // ioredis emits "error" on every failed reconnect; one log line per outage is enough.
@@ -151,6 +180,7 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
 
   function fail(error: unknown): never {
     failures++;
+    breaker?.failed();
     const message = error instanceof Error ? error.message : String(error);
     markDown(message);
     throw new StoreUnavailableError("redis", `redis store ${where}: ${message}`, error);
@@ -158,11 +188,16 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
 
   /** An answer after failures that never dropped the connection (timeouts) also ends the outage. */
   function succeeded<T>(value: T): T {
+    breaker?.succeeded();
     if (!healthy) markUp();
     return value;
   }
 
   function run<T>(op: () => Promise<T>): Promise<T> {
+    if (breaker !== null && breaker.refuses()) {
+      failures++;
+      return Promise.reject(new StoreUnavailableError("redis", `redis store ${where}: not answering; commands fail at once until a background check gets an answer`));
+    }
     if (connected) return op().then(succeeded, fail);
     return start().then(op).then(succeeded, fail);
   }
@@ -204,19 +239,22 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
     },
 
     stats(): RedisStoreStats {
-      return { connected: client.status === "ready", outages, failures, downSince };
+      return { connected: client.status === "ready", outages, failures, downSince, breakerOpen: breaker?.open ?? false, shortCircuited: breaker?.shortCircuited ?? 0 };
     },
+
+    command: (op) => run(() => op(client)),
 
     connect: start,
 
     available(): boolean {
       if (started === null) void start();
-      return client.status === "ready" && healthy;
+      return client.status === "ready" && healthy && !(breaker?.open ?? false);
     },
 
     async close(): Promise<void> {
       if (closing) return;
       closing = true;
+      breaker?.stop();
       if (client.status === "ready") await client.quit().catch(() => client.disconnect());
       else client.disconnect();
     },

@@ -17,6 +17,7 @@ export { sampleLogRecord } from "./log-record-sample.ts";
 export { mockUpstream, type MockFault, type MockUpstream, type MockUpstreamOptions, type RecordedCall, type StreamGate } from "./mock-upstream.ts";
 export { decodeStream, dialectConformance, difference, type DialectTranscript, foldStream, neutralRequest } from "./dialect-conformance.ts";
 export { anthropicTranscripts } from "./transcripts/anthropic.ts";
+export { responsesTranscripts } from "./transcripts/responses.ts";
 
 export interface TestGateway extends Gateway {
   /** Errors the gateway reported (onComplete failures, gateway faults), newest last. */

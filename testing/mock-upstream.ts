@@ -1,5 +1,6 @@
 import { mockChatCompletion, mockChatStreamEvents, mockEmbeddings } from "../providers/mock-llm.ts";
 import { mockCountTokens, mockMessage, mockMessageStreamEvents, MockPromptCache } from "../providers/mock-anthropic.ts";
+import { mockResponse, mockResponseStreamEvents } from "../providers/mock-responses.ts";
 
 /** What the mock saw of one request, for assertions. */
 export interface RecordedCall {
@@ -99,8 +100,9 @@ function json(text: string, status = 200, headers: Record<string, string> = {}):
 }
 
 /**
- * An HTTP upstream that speaks the OpenAI wire format (chat JSON and SSE, embeddings, models) and
- * Anthropic's (`/v1/messages` JSON and SSE, `/v1/messages/count_tokens`, errors in its shape),
+ * An HTTP upstream that speaks the OpenAI wire format (chat JSON and SSE, embeddings, models, the
+ * Responses API at `/v1/responses`) and Anthropic's (`/v1/messages` JSON and SSE,
+ * `/v1/messages/count_tokens`, errors in its shape),
  * records every call and injects faults on demand. Serve it with `listen` from `switchyard/node`.
  */
 export function mockUpstream(options: MockUpstreamOptions = {}): MockUpstream {
@@ -202,6 +204,11 @@ export function mockUpstream(options: MockUpstreamOptions = {}): MockUpstream {
       if (body.stream === true) return streamResponse(mockChatStreamEvents(body, { reply: options.reply }), call, signal, fault);
       call.finished = true;
       return json(mockChatCompletion(body, { reply: options.reply }));
+    }
+    if (request.method === "POST" && url.pathname.endsWith("/responses") && body !== null) {
+      if (body.stream === true) return streamResponse(mockResponseStreamEvents(body, { reply: options.reply }), call, signal, fault);
+      call.finished = true;
+      return json(mockResponse(body, { reply: options.reply }));
     }
     if (request.method === "POST" && url.pathname.endsWith("/embeddings") && body !== null) {
       call.finished = true;

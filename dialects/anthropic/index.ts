@@ -3,7 +3,7 @@
  * the Anthropic SDKs, and of the `/v1/messages` and `/v1/messages/count_tokens` surfaces.
  */
 import type { Dialect } from "../../core/dialect.ts";
-import { withTopLevel } from "../../core/json-text.ts";
+import { withModel } from "../json.ts";
 import { encodeAnthropicModels } from "./models.ts";
 import { parseAnthropicError, renderAnthropicError } from "./errors.ts";
 import { anthropicMaxOutputTokens, estimateAnthropicInputTokens } from "./estimate.ts";
@@ -40,7 +40,7 @@ export const anthropic: Dialect = {
   parseError: parseAnthropicError,
   usageOf: anthropicUsageOf,
   scanner: () => new AnthropicStreamScanner(),
-  passthroughBody: (text, body, options) => (body.model === options.model ? text : withTopLevel(text, "model", JSON.stringify(options.model))),
+  passthroughBody: (text, body, options) => withModel(text, body, options.model),
   // Anthropic streams always carry usage.
   addsStreamUsage: () => false,
 };

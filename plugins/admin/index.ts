@@ -151,17 +151,14 @@ export function admin(options: AdminOptions): AdminPlugin {
     console.log(`switchyard: admin "${actor}" ${action} ${target}`);
   }
 
-  function findKey(id: string): KeyRecord {
-    const record = store.current().keys.find((k) => k.id === id);
-    if (record === undefined) throw problem(404, "key_not_found", `No key with id '${id}'.`, "id");
+  /** The record, or a 404 naming what is missing. */
+  function existing<R>(kind: "key" | "team", id: string, record: R | null | undefined): R {
+    if (record === null || record === undefined) throw problem(404, kind === "key" ? "key_not_found" : "team_not_found", `No ${kind} with id '${id}'.`, "id");
     return record;
   }
 
-  function findTeam(id: string): TeamRecord {
-    const record = store.current().teams.find((t) => t.id === id);
-    if (record === undefined) throw problem(404, "team_not_found", `No team with id '${id}'.`, "id");
-    return record;
-  }
+  const findKey = (id: string): KeyRecord => existing("key", id, store.current().keys.find((k) => k.id === id));
+  const findTeam = (id: string): TeamRecord => existing("team", id, store.current().teams.find((t) => t.id === id));
 
   const keyAnswer = (record: KeyRecord) => ({ object: "key", ...publicKeyRecord(record) });
   const teamAnswer = (record: TeamRecord) => ({ object: "team", ...record });
@@ -205,15 +202,13 @@ export function admin(options: AdminOptions): AdminPlugin {
       const id = call.segments[1];
       findKey(id);
       const patch = await body(call.request, UpdateKey);
-      const updated = await store.updateKey(id, (record) => ({ ...patched(record, patch), updatedAt: new Date().toISOString() }), call.actor);
-      if (updated === null) throw problem(404, "key_not_found", `No key with id '${id}'.`, "id");
+      const updated = existing("key", id, await store.updateKey(id, (record) => ({ ...patched(record, patch), updatedAt: new Date().toISOString() }), call.actor));
       logAction(call.actor, "updated key", id);
       return json(200, keyAnswer(updated));
     },
     "DELETE keys/:id": async (call) => {
       const id = call.segments[1];
-      const deleted = await store.deleteKey(id, call.actor);
-      if (deleted === null) throw problem(404, "key_not_found", `No key with id '${id}'.`, "id");
+      existing("key", id, await store.deleteKey(id, call.actor));
       logAction(call.actor, "deleted key", id);
       return json(200, { object: "key", id, deleted: true });
     },
@@ -221,8 +216,7 @@ export function admin(options: AdminOptions): AdminPlugin {
       const id = call.segments[1];
       findKey(id);
       const secret = newSecret();
-      const updated = await store.updateKey(id, (record) => ({ ...record, hash: sha256Hex(secret), hint: hintOf(secret), updatedAt: new Date().toISOString() }), call.actor, "key.rotate");
-      if (updated === null) throw problem(404, "key_not_found", `No key with id '${id}'.`, "id");
+      const updated = existing("key", id, await store.updateKey(id, (record) => ({ ...record, hash: sha256Hex(secret), hint: hintOf(secret), updatedAt: new Date().toISOString() }), call.actor, "key.rotate"));
       logAction(call.actor, "rotated key", id);
       return json(200, { ...keyAnswer(updated), secret });
     },
@@ -241,15 +235,13 @@ export function admin(options: AdminOptions): AdminPlugin {
       const id = call.segments[1];
       findTeam(id);
       const patch = await body(call.request, UpdateTeam);
-      const updated = await store.updateTeam(id, (record) => ({ ...patched(record, patch), updatedAt: new Date().toISOString() }), call.actor);
-      if (updated === null) throw problem(404, "team_not_found", `No team with id '${id}'.`, "id");
+      const updated = existing("team", id, await store.updateTeam(id, (record) => ({ ...patched(record, patch), updatedAt: new Date().toISOString() }), call.actor));
       logAction(call.actor, "updated team", id);
       return json(200, teamAnswer(updated));
     },
     "DELETE teams/:id": async (call) => {
       const id = call.segments[1];
-      const deleted = await store.deleteTeam(id, call.actor);
-      if (deleted === null) throw problem(404, "team_not_found", `No team with id '${id}'.`, "id");
+      existing("team", id, await store.deleteTeam(id, call.actor));
       logAction(call.actor, "deleted team", id);
       return json(200, { object: "team", id, deleted: true });
     },

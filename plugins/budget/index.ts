@@ -6,6 +6,7 @@ import type { BudgetApi } from "../../core/plugin-api.ts";
 import { memoryStore } from "../../stores/memory.ts";
 import { carriedStore, offerStore, storeHold } from "../handover.ts";
 import { bucketOf, describeBucket } from "../principal-bucket.ts";
+import { type EarlyStart, earlyStarts, isNetworked, offerEarlyStart } from "../store-calls.ts";
 import { isThenable, limitsUnavailable, newStorePolicyStats, requireStore, type StorePolicyStats } from "../store-policy.ts";
 
 import type { BudgetPeriod, Limits } from "../../core/key-store.ts";
@@ -123,21 +124,61 @@ export function budget(options: BudgetOptions): BudgetPlugin {
     return undefined;
   }
 
-  function check(ctx: RequestContext): void | Promise<void> {
+  /** A spend read begun early by a peer (see store-calls.ts), waiting for this plugin's turn. */
+  const early = new WeakMap<RequestContext, Promise<number>>();
+  let peers: readonly EarlyStart[] = [];
+
+  interface Where {
+    readonly bucket: string;
+    readonly key: string;
+    readonly current: Period;
+    readonly period: BudgetPeriod;
+    readonly cap: number;
+  }
+
+  function whereOf(ctx: RequestContext): Where | null {
     const bucket = bucketOf(per, ctx);
-    if (bucket === null) return;
+    if (bucket === null) return null;
     // A key's (or team's) own record wins over the plugin's defaults.
     const own: Limits | undefined = per === "key" ? ctx.principal?.limits : ctx.principal?.teamLimits;
     const cap = own?.budgetUsd ?? defaultCap;
-    if (cap === undefined) return;
+    if (cap === undefined) return null;
     const period = own?.budgetPeriod ?? defaultPeriod;
     const current = periodAt(period, ctx.receivedAt);
-    const key = `bg:${name}:${bucket}:${current.id}`;
-    let spent: number | Promise<number>;
+    return { bucket, key: `bg:${name}:${bucket}:${current.id}`, current, period, cap };
+  }
+
+  function startEarly(ctx: RequestContext): void {
+    if (early.has(ctx) || !isNetworked(store) || ctx.operation === null || !(SPENDING as readonly string[]).includes(ctx.operation)) return;
+    const where = whereOf(ctx);
+    if (where === null) return;
+    let read: Promise<number>;
     try {
-      spent = store.get(key);
-    } catch {
-      return storeFailed();
+      read = Promise.resolve(store.get(where.key));
+    } catch (error) {
+      read = Promise.reject(error);
+    }
+    // Read now, judged in this plugin's turn; a read nobody judges must not be an unhandled rejection.
+    read.catch(() => {});
+    early.set(ctx, read);
+  }
+
+  function check(ctx: RequestContext): void | Promise<void> {
+    for (const start of peers) start(ctx);
+    const where = whereOf(ctx);
+    if (where === null) return;
+    const { bucket, key, current, period, cap } = where;
+    let spent: number | Promise<number>;
+    const started = early.get(ctx);
+    if (started !== undefined) {
+      early.delete(ctx);
+      spent = started;
+    } else {
+      try {
+        spent = store.get(key);
+      } catch {
+        return storeFailed();
+      }
     }
     if (!isThenable(spent)) return judge(ctx, bucket, key, current, period, cap, spent);
     return spent.then(
@@ -149,6 +190,7 @@ export function budget(options: BudgetOptions): BudgetPlugin {
       },
     );
   }
+
 
   function charge(ctx: RequestContext): void | Promise<void> {
     const held = keys.get(ctx);
@@ -182,6 +224,7 @@ export function budget(options: BudgetOptions): BudgetPlugin {
       store = carriedStore(app, store);
       storeHeld.take(store);
       if (options.required === true) requireStore(app, name, store);
+      peers = earlyStarts(app.plugins);
     },
     onRequest: { handler: check, filter: { operations: SPENDING } },
     onComplete: charge,
@@ -190,5 +233,6 @@ export function budget(options: BudgetOptions): BudgetPlugin {
     api: { budget: { stats: readStats } },
   });
   offerStore(plugin, () => store);
+  offerEarlyStart(plugin, startEarly);
   return plugin;
 }

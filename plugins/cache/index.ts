@@ -2,6 +2,7 @@ import type { RequestContext } from "../../core/context.ts";
 import { definePlugin, type Plugin } from "../../core/plugin.ts";
 import { cachedResponse, decodeEntry, encodeEntry } from "./entry.ts";
 import { canonicalJson, sha256Hex } from "./key.ts";
+import { isNetworked, offerEarlyStart } from "../store-calls.ts";
 import { requireStore } from "../store-policy.ts";
 import { type CacheStore, memoryCacheStore } from "./store.ts";
 
@@ -97,14 +98,14 @@ export function cache(options: CacheOptions): Plugin {
     report(error, "cache store");
   };
 
-  async function keyFor(ctx: RequestContext): Promise<string> {
+  function keyFor(ctx: RequestContext): string {
     const principal = ctx.principal;
     // A team and a key id can be the same string: the prefix keeps their partitions apart.
     const owner = partition === "shared" ? "" : partition === "team" && principal?.team != null ? `team:${principal.team}` : `key:${principal?.id ?? ""}`;
     let material = `${ctx.surface}\n${owner}\n`;
     for (const name of vary) material += `${ctx.request.headers.get(name) ?? ""}\n`;
     material += canonicalJson(ctx.body, ignore);
-    return `${ctx.surface}:${await sha256Hex(material)}`;
+    return `${ctx.surface}:${sha256Hex(material)}`;
   }
 
   function maybeStore(p: Pending): void {
@@ -144,6 +145,25 @@ export function cache(options: CacheOptions): Plugin {
     );
   }
 
+  /** A lookup begun early by a limiter's turn (see store-calls.ts). */
+  const early = new WeakMap<RequestContext, { key: string; text: Promise<string | null> }>();
+
+  function startEarly(ctx: RequestContext): void {
+    if (early.has(ctx) || !isNetworked(store) || ctx.surface === "models" || ctx.body === null) return;
+    const control = parseCacheControl(ctx.request.headers.get("cache-control"));
+    if (control.noStore || control.noCache) return;
+    const key = keyFor(ctx);
+    let text: Promise<string | null>;
+    try {
+      text = store.get(key);
+    } catch (error) {
+      text = Promise.reject(error);
+    }
+    // Judged in the cache's own turn; one nobody judges must not be an unhandled rejection.
+    text.catch(() => {});
+    early.set(ctx, { key, text });
+  }
+
   async function lookup(ctx: RequestContext): Promise<Response | undefined> {
     if (ctx.surface === "models" || ctx.body === null) return undefined;
     const control = parseCacheControl(ctx.request.headers.get("cache-control"));
@@ -152,11 +172,14 @@ export function cache(options: CacheOptions): Plugin {
       ctx.setResponseHeader("x-switchyard-cache", "bypass");
       return undefined;
     }
-    const key = await keyFor(ctx);
+    const begun = early.get(ctx);
+    early.delete(ctx);
+    const key = keyFor(ctx);
     if (!control.noCache) {
       let text: string | null = null;
       try {
-        text = await store.get(key);
+        // A plugin between the early start and now may have changed the body: then look up afresh.
+        text = begun !== undefined && begun.key === key ? await begun.text : await store.get(key);
         failing = false;
       } catch (error) {
         storeFailed(error);
@@ -174,7 +197,7 @@ export function cache(options: CacheOptions): Plugin {
     return undefined;
   }
 
-  return definePlugin({
+  const plugin = definePlugin({
     name: "cache",
     setup(app) {
       report = app.report;
@@ -214,4 +237,6 @@ export function cache(options: CacheOptions): Plugin {
       maybeStore(p);
     },
   });
+  offerEarlyStart(plugin, startEarly);
+  return plugin;
 }

@@ -1,3 +1,6 @@
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
+
 const encoder = new TextEncoder();
 
 /**
@@ -24,10 +27,11 @@ export function canonicalJson(value: unknown, skip?: ReadonlySet<string>): strin
   return out + "}";
 }
 
-/** Hex SHA-256 of a string, with the platform's Web Crypto. */
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
-  let hex = "";
-  for (let i = 0; i < digest.length; i++) hex += digest[i].toString(16).padStart(2, "0");
-  return hex;
+/**
+ * Hex SHA-256 of a string. Synchronous (@noble/hashes, as auth hashes keys): Web Crypto's digest
+ * is a thread-pool job on Node, which would start the lookup after the limits' store calls
+ * instead of beside them.
+ */
+export function sha256Hex(text: string): string {
+  return bytesToHex(sha256(encoder.encode(text)));
 }

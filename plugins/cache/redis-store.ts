@@ -1,3 +1,4 @@
+import { type BreakerOptions, CommandBreaker } from "../../stores/command-breaker.ts";
 import type { CacheStore } from "./store.ts";
 
 /** The few commands the cache needs, as an ioredis client has them. */
@@ -6,6 +7,13 @@ export interface RedisCacheClient {
   set(key: string, value: string, mode: "PX", ms: number): Promise<unknown>;
   del(key: string): Promise<number>;
   quit(): Promise<unknown>;
+  ping?(): Promise<unknown>;
+}
+
+/** A counter store whose connection (and breaker) the cache can share: `redisStore()`. */
+export interface SharedRedisStore {
+  command<T>(op: (client: RedisCacheClient) => Promise<T>): Promise<T>;
+  available?(): boolean;
 }
 
 export interface RedisCacheStoreOptions {
@@ -13,7 +21,12 @@ export interface RedisCacheStoreOptions {
   url?: string;
   /** An ioredis client to share (the store then leaves closing it to you). */
   client?: RedisCacheClient;
-  /** Prepended to every key. Default `switchyard:cache:`. */
+  /**
+   * A `redisStore()` to share: its connection, timeouts and breaker, so when that Redis hangs the
+   * limits and the cache stop waiting for it together. Closing it is left to you.
+   */
+  store?: SharedRedisStore;
+  /** Prepended to every key. Default `switchyard:cache:` (`cache:` after a shared store's own prefix). */
   prefix?: string;
   /**
    * A command that takes longer fails (the cache then answers a miss): a slow Redis must not slow
@@ -21,15 +34,19 @@ export interface RedisCacheStoreOptions {
    * store's own connection.
    */
   commandTimeoutMs?: number;
+  /** The breaker of the store's own connection or given client (see `redisStore`). `false` turns it off. */
+  breaker?: BreakerOptions | false;
 }
 
 /**
  * Cached responses in Redis, so every gateway instance shares one cache: `SET … PX` for the time
  * to live, `GET` to look up. ioredis is loaded on first use, so gateways without this store never
  * load it. While Redis is down, commands fail at once and the cache plugin treats them as misses;
- * ioredis reconnects in the background.
+ * ioredis reconnects in the background. A Redis that hangs opens the breaker after a few timed-out
+ * commands: lookups are misses at once until a background PING gets an answer.
  */
 export function redisCacheStore(options: RedisCacheStoreOptions = {}): CacheStore {
+  if (options.store !== undefined) return sharedStore(options.store, options.prefix ?? "cache:");
   const prefix = options.prefix ?? "switchyard:cache:";
   const timeout = options.commandTimeoutMs ?? 250;
   const own = options.client === undefined;
@@ -47,6 +64,7 @@ export function redisCacheStore(options: RedisCacheStoreOptions = {}): CacheStor
       // Without a listener ioredis prints every reconnect failure; the cache plugin reports the
       // failing commands instead, once per outage.
       redis.on("error", () => {});
+      redis.on("ready", () => breaker?.succeeded());
       // Only the first connection is waited for (briefly), so the first requests can use it.
       await new Promise<void>((resolve) => {
         const done = (): void => {
@@ -61,6 +79,33 @@ export function redisCacheStore(options: RedisCacheStoreOptions = {}): CacheStor
       return redis as unknown as RedisCacheClient;
     }));
 
+  const breaker = options.breaker === false ? null : new CommandBreaker(
+    {
+      probe: async () => {
+        const redis = await connect();
+        if (redis.ping === undefined) throw new Error("the client has no ping");
+        return redis.ping();
+      },
+      onOpen: () => {},
+      onClose: () => {},
+    },
+    options.breaker,
+  );
+
+  function run<T>(op: (redis: RedisCacheClient) => Promise<T>): Promise<T> {
+    if (breaker !== null && breaker.refuses()) return Promise.reject(new Error("redis cache store: not answering; a background check is waiting for it"));
+    return connect().then(op).then(
+      (value) => {
+        breaker?.succeeded();
+        return value;
+      },
+      (error) => {
+        breaker?.failed();
+        throw error;
+      },
+    );
+  }
+
   /** The ioredis connection state, once there is a client to ask (a shared client without one counts as up). */
   let resolved: RedisCacheClient | null = options.client ?? null;
   const status = (): string | undefined => (resolved as { status?: string } | null)?.status;
@@ -72,23 +117,37 @@ export function redisCacheStore(options: RedisCacheStoreOptions = {}): CacheStor
         return false;
       }
       const state = status();
-      return state === undefined || state === "ready";
+      return (state === undefined || state === "ready") && !(breaker?.open ?? false);
     },
-    async get(key) {
-      return (await connect()).get(prefix + key);
-    },
+    get: (key) => run((redis) => redis.get(prefix + key)),
     async set(key, value, ttlMs) {
       if (!(ttlMs > 0)) return;
-      await (await connect()).set(prefix + key, value, "PX", Math.ceil(ttlMs));
+      await run((redis) => redis.set(prefix + key, value, "PX", Math.ceil(ttlMs)));
     },
     async delete(key) {
-      await (await connect()).del(prefix + key);
+      await run((redis) => redis.del(prefix + key));
     },
     async close() {
+      breaker?.stop();
       if (!own || client === null) return;
       const redis = await client;
       client = null;
       await redis.quit().catch(() => {});
+    },
+  };
+}
+
+/** The cache on a counter store's connection: its timeouts, breaker and availability. */
+function sharedStore(store: SharedRedisStore, prefix: string): CacheStore {
+  return {
+    available: () => store.available?.() ?? true,
+    get: (key) => store.command((redis) => redis.get(prefix + key)),
+    async set(key, value, ttlMs) {
+      if (!(ttlMs > 0)) return;
+      await store.command((redis) => redis.set(prefix + key, value, "PX", Math.ceil(ttlMs)));
+    },
+    async delete(key) {
+      await store.command((redis) => redis.del(prefix + key));
     },
   };
 }

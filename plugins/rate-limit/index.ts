@@ -7,6 +7,7 @@ import type { RateLimitApi } from "../../core/plugin-api.ts";
 import { memoryStore } from "../../stores/memory.ts";
 import { carriedStore, offerStore, storeHold } from "../handover.ts";
 import { bucketOf, describeBucket, type LimitScope } from "../principal-bucket.ts";
+import { type EarlyStart, earlyStarts, isNetworked, offerEarlyStart } from "../store-calls.ts";
 import { isThenable, limitsUnavailable, newStorePolicyStats, requireStore, type StorePolicyStats } from "../store-policy.ts";
 import { estimateRequestTokens } from "./estimate.ts";
 import { type Dimension, formatReset, limitHeaders, setLimitHeaders } from "./headers.ts";
@@ -223,32 +224,79 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
     return undefined;
   }
 
-  function check(ctx: RequestContext): void | Promise<void> {
+  /** A request's store calls, begun (perhaps early, by a peer: see store-calls.ts) and not judged yet. */
+  interface Begun {
+    readonly plan: Plan;
+    readonly bucket: string;
+    readonly base: string;
+    readonly estimate: number;
+    readonly tooLarge: boolean;
+    readonly leaseId: string | null;
+    readonly requests: RateDecision | Promise<RateDecision> | null;
+    readonly tokens: RateDecision | Promise<RateDecision> | null;
+    readonly lease: LeaseDecision | Promise<LeaseDecision> | null;
+  }
+  const CLAIMED = null;
+  const begun = new WeakMap<RequestContext, Begun | typeof CLAIMED>();
+  let peers: readonly EarlyStart[] = [];
+
+  function begin(ctx: RequestContext): Begun | null {
     const bucket = bucketOf(per, ctx);
-    if (bucket === null) return;
+    if (bucket === null) return null;
     const plan = planFor(per === "key" ? ctx.principal?.limits : per === "team" ? ctx.principal?.teamLimits : undefined);
     const { requestRule, tokenRule, concurrent } = plan;
-    if (requestRule === null && tokenRule === null && concurrent === undefined) return;
+    if (requestRule === null && tokenRule === null && concurrent === undefined) return null;
     const base = `rl:${name}:${bucket}`;
     let estimate = 0;
     if (tokenRule !== null) {
       estimate = estimateRequestTokens(ctx);
-      if (estimate > tokenRule.limit) {
-        stats.rejected++;
-        throw new GatewayError({
-          status: 429,
-          type: "tokens",
-          message: `Request too large for ${describeBucket(per, bucket)} on tokens per min (TPM): Limit ${tokenRule.limit}, Requested ${estimate}. Send fewer tokens or ask for a smaller max_tokens.`,
-          code: "rate_limit_exceeded",
-          fault: "policy",
-          headers: { "x-should-retry": "false" },
-        });
-      }
+      if (estimate > tokenRule.limit) return { plan, bucket, base, estimate, tooLarge: true, leaseId: null, requests: null, tokens: null, lease: null };
     }
     const leaseId = concurrent === undefined ? null : `${INSTANCE}:${(leaseSequence = (leaseSequence + 1) % Number.MAX_SAFE_INTEGER).toString(36)}`;
     const requests = requestRule === null ? null : safely(() => store.consume(`${base}:r`, requestRule, 1));
     const tokens = tokenRule === null ? null : safely(() => store.consume(`${base}:t`, tokenRule, estimate));
     const lease = leaseId === null ? null : safely(() => store.acquire(`${base}:c`, leaseId, concurrent!, leaseMs));
+    return { plan, bucket, base, estimate, tooLarge: false, leaseId, requests, tokens, lease };
+  }
+
+  /** A peer starts this limiter's calls ahead of its turn (networked stores only). */
+  function startEarly(ctx: RequestContext): void {
+    if (begun.has(ctx) || !isNetworked(store) || ctx.operation === null || !(SPENDING as readonly string[]).includes(ctx.operation)) return;
+    const started = begin(ctx);
+    if (started === null) return;
+    // Judged in this limiter's turn; until then a failed call must not count as unhandled.
+    for (const call of [started.requests, started.tokens, started.lease]) if (isThenable(call)) (call as Promise<unknown>).catch(() => {});
+    begun.set(ctx, started);
+  }
+
+  /** Calls started early whose turn never came: give back what they took. */
+  function giveBack(started: Begun): Promise<void> {
+    const { plan, base } = started;
+    return Promise.allSettled([started.requests, started.tokens, started.lease]).then(([r, t, l]) => {
+      if (r.status === "fulfilled" && r.value?.allowed) settle(safely(() => store.adjust(`${base}:r`, plan.requestRule!, -1)));
+      if (t.status === "fulfilled" && t.value?.allowed) settle(safely(() => store.adjust(`${base}:t`, plan.tokenRule!, -started.estimate)));
+      if (l.status === "fulfilled" && l.value?.acquired) settle(safely(() => store.release(`${base}:c`, started.leaseId!)));
+    });
+  }
+
+  function check(ctx: RequestContext): void | Promise<void> {
+    for (const start of peers) start(ctx);
+    const early = begun.get(ctx);
+    if (early !== undefined) begun.set(ctx, CLAIMED);
+    const started = early ?? begin(ctx);
+    if (started === null) return;
+    const { plan, bucket, base, estimate, leaseId, requests, tokens, lease } = started;
+    if (started.tooLarge) {
+      stats.rejected++;
+      throw new GatewayError({
+        status: 429,
+        type: "tokens",
+        message: `Request too large for ${describeBucket(per, bucket)} on tokens per min (TPM): Limit ${plan.tokenRule!.limit}, Requested ${estimate}. Send fewer tokens or ask for a smaller max_tokens.`,
+        code: "rate_limit_exceeded",
+        fault: "policy",
+        headers: { "x-should-retry": "false" },
+      });
+    }
     if (!isThenable(requests) && !isThenable(tokens) && !isThenable(lease)) {
       return decide(ctx, plan, bucket, base, estimate, leaseId, requests, tokens, lease, false);
     }
@@ -261,6 +309,11 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
   }
 
   function complete(ctx: RequestContext): void | Promise<void> {
+    const unclaimed = begun.get(ctx);
+    if (unclaimed !== undefined) {
+      begun.delete(ctx);
+      if (unclaimed !== CLAIMED) return giveBack(unclaimed);
+    }
     const hold = holds.get(ctx);
     if (hold === undefined) return;
     holds.delete(ctx);
@@ -282,6 +335,7 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
       store = carriedStore(app, store);
       storeHeld.take(store);
       if (options.required === true) requireStore(app, name, store);
+      peers = earlyStarts(app.plugins);
     },
     onRequest: { handler: check, filter: { operations: SPENDING } },
     onComplete: complete,
@@ -290,5 +344,6 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
     api: { rateLimit: { stats: readStats } },
   });
   offerStore(plugin, () => store);
+  offerEarlyStart(plugin, startEarly);
   return plugin;
 }

@@ -16,6 +16,7 @@ function setup(options: Parameters<typeof anthropic>[0] = {}) {
   const call = (fields: Partial<ProviderCall> = {}): ProviderCall => ({
     provider: "claude",
     operation: "generate",
+    format: "anthropic",
     model: "claude-haiku-4-5",
     bodyText: JSON.stringify({ model: "claude-haiku-4-5", max_tokens: 64, messages: [{ role: "user", content: "hi" }], ...(fields.stream ? { stream: true } : {}) }),
     stream: false,

@@ -1,10 +1,11 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { createServer, Socket } from "node:net";
+import type { ChildProcess } from "node:child_process";
+import { createServer, type Socket } from "node:net";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { rateLimit } from "../../plugins/index.ts";
 import { type RedisStore, redisStore } from "../../stores/index.ts";
 import { createTestGateway, type TestGateway } from "../../testing/index.ts";
+import { freePort, startRedis as startServer, stopRedis, until } from "../helpers/redis-server.ts";
 import { chat } from "../helpers/upstream.ts";
 
 /**
@@ -12,55 +13,8 @@ import { chat } from "../helpers/upstream.ts";
  * starts its own redis-server on a free port, kills it mid-load and starts it again.
  */
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function answersPing(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.once("error", () => done(false));
-    socket.connect(port, "127.0.0.1", () => socket.write("PING\r\n"));
-    socket.once("data", (data) => done(data.toString().startsWith("+PONG")));
-  });
-}
-
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 const servers: ChildProcess[] = [];
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
-  servers.push(child);
-  await until(() => answersPing(port), `redis-server on port ${port}`);
-  return child;
-}
-
-function stopRedis(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once("exit", () => resolve());
-    child.kill("SIGKILL");
-  });
-}
+const startRedis = (port: number) => startServer(port, servers);
 
 interface Instance {
   gw: TestGateway;
