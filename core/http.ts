@@ -101,6 +101,25 @@ function routerError(error: GatewayError, request: Request, surfaces: readonly S
   return new Response(rendered.body, { status: rendered.status, headers });
 }
 
+/**
+ * A plugin route's answer, with the request id every answer of the gateway carries (one the plugin
+ * set itself is kept).
+ */
+async function withRequestId(answer: Response | Promise<Response>, request: Request): Promise<Response> {
+  const response = await answer;
+  if (response.headers.has("x-request-id")) return response;
+  const id = requestIdFor(request.headers);
+  try {
+    response.headers.set("x-request-id", id);
+    return response;
+  } catch {
+    // Immutable headers (a Response from fetch or Response.redirect): the same answer, new headers.
+    const headers = new Headers(response.headers);
+    headers.set("x-request-id", id);
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  }
+}
+
 /** The HTTP surface. Routing only: everything after the route lives in the pipeline. */
 export function createHttpApp(state: HttpState): Hono {
   const { pipeline, surfaces } = state;
@@ -113,7 +132,7 @@ export function createHttpApp(state: HttpState): Hono {
   app.get("/health", (c) => json('{"status":"ok"}', c.req.raw));
   app.get("/ready", (c) => readiness(state, c.req.raw));
   for (const route of state.routes) {
-    app.on(route.method, route.path, (c) => route.handler(c.req.raw));
+    app.on(route.method, route.path, (c) => withRequestId(route.handler(c.req.raw), c.req.raw));
   }
 
   const allowed = new Map<string, string>(builtInRoutes(surfaces));
