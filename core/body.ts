@@ -1,4 +1,5 @@
 import { badRequest, GatewayError, payloadTooLarge } from "./errors.ts";
+import { printable } from "./printable.ts";
 
 /**
  * Set (to true) by a runtime adapter on the Requests its HTTP server produced: the server's parser
@@ -177,11 +178,4 @@ export function freezeJson(root: object, maxDepth: number = DEFAULT_MAX_JSON_DEP
       }
     }
   }
-}
-
-/** A parser's message may quote the bytes it choked on: never echo control or binary bytes to a client. */
-function printable(text: string): string {
-  // deno-lint-ignore no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, "?");
-  return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
 }

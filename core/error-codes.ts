@@ -15,7 +15,7 @@ export interface ErrorCodeSpec {
   readonly fault: FaultClass;
   /** Whether the same request may succeed if tried again (fallback retries these). */
   readonly retryable: boolean;
-  /** Who raises it: `core` or the built-in plugin's name. */
+  /** Who raises it: `core`, `server` (the runtime adapters' HTTP server) or the built-in plugin's name. */
   readonly source: string;
   /** When a client sees it. */
   readonly when: string;
@@ -31,6 +31,9 @@ export const ERROR_CODES = {
   json_too_deep: { status: 400, fault: "client", retryable: false, source: "core", when: "The body nests deeper than `limits.maxJsonDepth`." },
   unsupported_media_type: { status: 415, fault: "client", retryable: false, source: "core", when: "A JSON surface got another content type or an unknown content encoding." },
   request_too_large: { status: 413, fault: "client", retryable: false, source: "core", when: "The body is larger than `limits.maxBodyBytes`." },
+  bad_request: { status: 400, fault: "client", retryable: false, source: "server", when: "The bytes are not an HTTP request the server can parse, or an HTTP/1.1 request has no Host header." },
+  request_timeout: { status: 408, fault: "client", retryable: true, source: "server", when: "The headers or the whole request did not arrive within `server.headersTimeoutMs` / `server.requestTimeoutMs`." },
+  request_header_fields_too_large: { status: 431, fault: "client", retryable: false, source: "server", when: "The header block is over `server.maxHeaderBytes`, or has more than `server.maxHeaders` fields." },
   missing_required_parameter: { status: 400, fault: "client", retryable: false, source: "core", when: "A field the dialect requires is missing (`param` names it)." },
   invalid_value: { status: 400, fault: "client", retryable: false, source: "core", when: "A field has the wrong type or value (`param` names it)." },
   unsupported_parameter: { status: 400, fault: "client", retryable: false, source: "core", when: "A translated request asks for something the target's dialect cannot express without changing its meaning." },

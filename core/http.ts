@@ -4,7 +4,7 @@ import { requestIdFor } from "./context.ts";
 import { type GatewayError, internalError, methodNotAllowed, notFound } from "./errors.ts";
 import type { Pipeline } from "./pipeline.ts";
 import type { ReadyCheck, RouteHandler, RouteMethod } from "./plugin.ts";
-import { dialectForPath, modelsSurfaceFor, type SurfaceSpec } from "./surfaces.ts";
+import { dialectForRequest, modelsSurfaceFor, type SurfaceSpec } from "./surfaces.ts";
 
 /** A route a plugin registered at setup. */
 export interface ExtraRoute {
@@ -95,7 +95,7 @@ async function readiness(state: HttpState, request: Request): Promise<Response> 
 /** An answer the router gives itself (unknown path, wrong method), in the dialect the path belongs to. */
 function routerError(error: GatewayError, request: Request, surfaces: readonly SurfaceSpec[]): Response {
   const id = requestIdFor(request.headers);
-  const rendered = dialectForPath(new URL(request.url).pathname, surfaces).renderError(error, id);
+  const rendered = dialectForRequest(request, surfaces).renderError(error, id);
   const headers: Record<string, string> = { "content-type": "application/json", "x-request-id": id };
   if (error.headers !== undefined) Object.assign(headers, error.headers);
   return new Response(rendered.body, { status: rendered.status, headers });

@@ -104,6 +104,23 @@ export function dialectForPath(path: string, surfaces: readonly SurfaceSpec[]): 
   return best?.dialect ?? openai;
 }
 
+/**
+ * The dialect of a client whose request the router answers itself (unknown path, wrong method):
+ * the surface's at that path, escapes decoded as the router decodes them, and Anthropic's for
+ * `/v1/models` when the client says it speaks Anthropic, as the model list itself does.
+ */
+export function dialectForRequest(request: Request, surfaces: readonly SurfaceSpec[]): Dialect {
+  const raw = new URL(request.url).pathname;
+  let path = raw;
+  try {
+    path = decodeURIComponent(raw);
+  } catch {
+    // A malformed escape: the path as sent.
+  }
+  if (path === "/v1/models" || path.startsWith("/v1/models/")) return modelsSurfaceFor(request.headers).dialect;
+  return dialectForPath(path, surfaces);
+}
+
 /** A built-in surface by name (for code and tests that build contexts by hand). */
 export function surfaceInfo(name: Surface): SurfaceInfo {
   if (name === "models") return MODELS_SURFACE;

@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import { badRequest } from "../core/errors.ts";
+import { printable } from "../core/printable.ts";
 
 /**
  * The model id travels on in response headers (`x-switchyard-model`) and log lines, so control
@@ -26,8 +27,9 @@ export function check(schema: v.GenericSchema, body: Record<string, unknown>): v
   const result = v.safeParse(schema, body, { abortEarly: true });
   if (result.success) return;
   const issue = result.issues[0];
-  const path = pathOf(issue);
+  // Field names and values come from the client: quoted back only in printable form.
+  const path = printable(pathOf(issue));
   const missing = issue.input === undefined;
-  const text = missing ? `Missing required parameter: '${path}'.` : `Invalid value for '${path}': ${issue.message}.`;
+  const text = missing ? `Missing required parameter: '${path}'.` : `Invalid value for '${path}': ${printable(issue.message, 300)}.`;
   throw badRequest(text, path || null, missing ? "missing_required_parameter" : "invalid_value");
 }

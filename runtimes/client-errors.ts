@@ -26,6 +26,11 @@ export function tooManyHeaders(limit: number): GatewayError {
   });
 }
 
+/** HTTP/1.1 requires a Host header (RFC 9112, section 3.2). */
+export function missingHost(): GatewayError {
+  return new GatewayError({ status: 400, message: "The request has no Host header, which HTTP/1.1 requires.", code: "bad_request", fault: "client" });
+}
+
 /** What a parser or timeout error (Node's `clientError` codes, as Deno and Bun report them too) means for the client. */
 export function clientErrorFor(code: string | undefined, limits: { maxHeaderBytes: number; headersTimeoutMs: number; requestTimeoutMs: number }): GatewayError {
   if (code === "HPE_HEADER_OVERFLOW") {

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { clientErrorFor, rawErrorResponse, serverRequestId, tooManyHeaders } from "./client-errors.ts";
+import type { GatewayError } from "../core/errors.ts";
+import { clientErrorFor, missingHost, rawErrorResponse, serverRequestId, tooManyHeaders } from "./client-errors.ts";
 import { type FetchHandler, nodeHandler } from "./node-bridge.ts";
 import { DEFAULT_HOST, DEFAULT_PORT, displayUrl, type ListenOptions, serverLimits } from "./serve-options.ts";
 import { reportError } from "./shutdown.ts";
@@ -32,6 +33,13 @@ function checkInterval(headersTimeoutMs: number, requestTimeoutMs: number): numb
   return Math.min(30_000, Math.max(100, Math.floor(Math.min(headersTimeoutMs, requestTimeoutMs) / 4)));
 }
 
+/** Answer a request the server refuses before the gateway sees it, and close its connection. */
+function refuse(res: ServerResponse, error: GatewayError): void {
+  const body = JSON.stringify(error.toJSON());
+  res.writeHead(error.status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "x-request-id": serverRequestId(), connection: "close" });
+  res.end(body);
+}
+
 /** Serve any fetch handler with node:http (the gateway, or a mock upstream in tests). */
 export function listen(handler: FetchHandler, options: ListenOptions = {}): Promise<Listener> {
   const limits = serverLimits(options);
@@ -48,6 +56,9 @@ export function listen(handler: FetchHandler, options: ListenOptions = {}): Prom
       requestTimeout: limits.requestTimeoutMs,
       maxHeaderSize: limits.maxHeaderBytes,
       connectionsCheckingInterval: checkInterval(limits.headersTimeoutMs, limits.requestTimeoutMs),
+      // Node's own answer to an HTTP/1.1 request without Host is a bare 400 with no body and no
+      // request id; the same refusal is made below, in the gateway's error shape.
+      requireHostHeader: false,
     },
     (req: IncomingMessage, res: ServerResponse) => {
       active++;
@@ -60,12 +71,8 @@ export function listen(handler: FetchHandler, options: ListenOptions = {}): Prom
         if (--active === 0 && idleWaiter !== null) idleWaiter();
       });
       // Node keeps the first maxHeadersCount fields and drops the rest; one more is kept so the excess shows.
-      if (req.rawHeaders.length > limits.maxHeaders * 2) {
-        const body = JSON.stringify(tooManyHeaders(limits.maxHeaders).toJSON());
-        res.writeHead(431, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "x-request-id": serverRequestId(), connection: "close" });
-        res.end(body);
-        return;
-      }
+      if (req.rawHeaders.length > limits.maxHeaders * 2) return refuse(res, tooManyHeaders(limits.maxHeaders));
+      if (req.headers.host === undefined && req.httpVersion === "1.1") return refuse(res, missingHost());
       void handle(req, res);
     },
   );

@@ -7,6 +7,7 @@ import { listen, type Listener } from "../../runtimes/node.ts";
 import { mockUpstream } from "../../testing/index.ts";
 import { RUNTIMES, type RunningGateway, type Runtime, startCli } from "../helpers/cli.ts";
 import { httpCall, type HttpReply } from "../helpers/http-call.ts";
+import { firstHeader, firstJsonBody, rawExchange, statuses } from "../helpers/raw-http.ts";
 
 /**
  * The inputs of the hardening report, each sent over HTTP to the CLI on every runtime. Before the
@@ -125,7 +126,10 @@ describe.each(RUNTIMES)("hardening findings on %s", (runtime: Runtime) => {
     // Binary sent as if plain JSON: refused as invalid UTF-8, no bytes quoted back.
     const binary = await call({ method: "POST", path: "/v1/chat/completions", headers: JSON_HEADERS, body: gzipSync(chat()) });
     expectOpenAIError(binary, 400, "invalid_utf8");
-    for (const reply of [bad, binary]) expect(JSON.parse(reply.text).error.message).toMatch(/^[\x20-\x7e]*$/);
+    // A field's value (or name) quoted in a validation message is quoted in printable form.
+    const control = await call({ method: "POST", path: "/v1/chat/completions", headers: JSON_HEADERS, body: '{"model":"up/gpt-4o","messages":["\\u0000\\u001b[31m"],"\\u0007":1}' });
+    expectOpenAIError(control, 400, "invalid_value");
+    for (const reply of [bad, binary, control]) expect(JSON.parse(reply.text).error.message).toMatch(/^[\x20-\x7e]*$/);
   });
 
   it("refuses non-JSON content types with a 415 and invalid UTF-8 with a 400", async () => {
@@ -139,6 +143,9 @@ describe.each(RUNTIMES)("hardening findings on %s", (runtime: Runtime) => {
     expectOpenAIError(await call({ path: "/nope" }), 404, "not_found");
     expectOpenAIError(await call({ method: "DELETE", path: "/v1/chat/completions" }), 405, "method_not_allowed");
     expectAnthropicError(await call({ method: "GET", path: "/v1/messages" }), 405);
+    // The router answers an Anthropic client in Anthropic's dialect on the paths it shares, and at an escaped surface path.
+    expectAnthropicError(await call({ method: "POST", path: "/v1/models", headers: { "anthropic-version": "2023-06-01" } }), 405);
+    expectAnthropicError(await call({ method: "GET", path: "/v1/%6dessages" }), 405);
     for (const path of ["/health", "/ready"]) {
       const reply = await call({ path });
       expect(reply.status).toBe(200);
@@ -151,6 +158,14 @@ describe.each(RUNTIMES)("hardening findings on %s", (runtime: Runtime) => {
     const broken = await call({ path: "/broken" });
     expectOpenAIError(broken, 500, "internal_error");
     expect(broken.text).not.toContain("/srv/app");
+  });
+
+  it("answers an HTTP/1.1 request without Host with a 400 JSON error and a request id", async () => {
+    const result = await rawExchange(Number(new URL(gateway.url).port), (socket) => socket.write("GET /health HTTP/1.1\r\n\r\n"));
+    expect(result.closed).toBe(true);
+    expect(statuses(result.text)).toEqual([400]);
+    expect(firstHeader(result.text, "x-request-id")).toMatch(/^req_/);
+    expect(firstJsonBody(result.text)).toMatchObject({ error: { code: "bad_request", message: expect.stringContaining("Host") } });
   });
 
   it("rebuilds upstream errors that echo the provider key, without the key", async () => {

@@ -32,7 +32,7 @@ function sources(dir: string): string[] {
 /** Every code literal the built-in code raises: on lines that set a `code`, call an error helper or record an `errorCode`. */
 function raisedCodes(): Map<string, string> {
   const found = new Map<string, string>();
-  for (const dir of ["core", "plugins", "providers", "dialects"]) {
+  for (const dir of ["core", "plugins", "providers", "dialects", "runtimes"]) {
     for (const file of sources(join(root, dir))) {
       if (file.endsWith("error-codes.ts")) continue;
       readFileSync(file, "utf8").split("\n").forEach((line, i) => {
