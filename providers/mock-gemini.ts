@@ -8,7 +8,7 @@
  * token counts; single and batch embeddings. The turn itself is `mockTurn`'s, as in every format
  * the mock speaks; `@google/genai` checks the wire in the tests.
  */
-import { estimateTokens, type MockChatOptions, mockTurn, nextId, pieces } from "./mock-llm.ts";
+import { estimateTokens, type MockChatOptions, mockTurn, nextId, pieces, vectorFor } from "./mock-llm.ts";
 
 type Json = Record<string, unknown>;
 
@@ -118,28 +118,9 @@ export function mockCountGeminiTokens(body: Json): string {
   return JSON.stringify({ totalTokens, promptTokensDetails: [{ modality: "TEXT", tokenCount: totalTokens }] });
 }
 
-/** A unit vector derived from the text, so equal inputs embed equally. */
-function vectorFor(text: string, dimensions: number): number[] {
-  let seed = 2166136261;
-  for (let i = 0; i < text.length; i++) seed = Math.imul(seed ^ text.charCodeAt(i), 16777619) >>> 0;
-  const out: number[] = [];
-  let norm = 0;
-  for (let i = 0; i < dimensions; i++) {
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    seed >>>= 0;
-    const value = seed / 4294967296 - 0.5;
-    out.push(value);
-    norm += value * value;
-  }
-  const scale = 1 / Math.sqrt(norm || 1);
-  return out.map((value) => Math.fround(value * scale));
-}
-
 function embeddingOf(request: Json, defaultDimensions: number): Json {
   const dimensions = typeof request.outputDimensionality === "number" && request.outputDimensionality > 0 ? Math.min(request.outputDimensionality, 3072) : defaultDimensions;
-  return { values: vectorFor(textOf(request.content), dimensions) };
+  return { values: Array.from(vectorFor(textOf(request.content), dimensions)) };
 }
 
 /** `models/{model}:embedContent`. */

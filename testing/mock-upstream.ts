@@ -108,6 +108,21 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** The part of a fault every format shares: a delay, then a dropped connection or no answer at all. */
+async function delayResetOrHang(fault: MockFault | undefined, call: RecordedCall, signal: AbortSignal): Promise<Response | null> {
+  if (fault?.delayMs) await sleep(fault.delayMs, signal);
+  if (fault?.reset) {
+    call.aborted = true;
+    return Response.error();
+  }
+  if (fault?.hang) {
+    await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+    call.aborted = true;
+    return json("{}", 499);
+  }
+  return null;
+}
+
 /** OpenAI names its request id `x-request-id`, Anthropic `request-id`; the mock sends both. */
 const REQUEST_ID = { "x-request-id": "req_mock", "request-id": "req_mock" };
 
@@ -194,16 +209,8 @@ export function mockUpstream(options: MockUpstreamOptions = {}): MockUpstream {
       return json(JSON.stringify({ error: { message: "Incorrect API key provided.", type: "invalid_request_error", param: null, code: "invalid_api_key" } }), 401);
     }
     const fault = faults.shift();
-    if (fault?.delayMs) await sleep(fault.delayMs, signal);
-    if (fault?.reset) {
-      call.aborted = true;
-      return Response.error();
-    }
-    if (fault?.hang) {
-      await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
-      call.aborted = true;
-      return json("{}", 499);
-    }
+    const faulted = await delayResetOrHang(fault, call, signal);
+    if (faulted !== null) return faulted;
     if (fault?.status !== undefined) return json(fault.body ?? errorBody(fault.status, anthropic), fault.status, fault.headers);
 
     if (request.method === "GET" && url.pathname.endsWith("/models")) {
@@ -243,16 +250,8 @@ export function mockUpstream(options: MockUpstreamOptions = {}): MockUpstream {
     if (options.apiKey !== undefined && key !== options.apiKey) return json(googleErrorBody(400, "API key not valid. Please pass a valid API key.", "API_KEY_INVALID"), 400);
     if (call.method !== "POST" || body === null) return json(googleErrorBody(400, "Invalid JSON payload received."), 400);
     const fault = faults.shift();
-    if (fault?.delayMs) await sleep(fault.delayMs, signal);
-    if (fault?.reset) {
-      call.aborted = true;
-      return Response.error();
-    }
-    if (fault?.hang) {
-      await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
-      call.aborted = true;
-      return json("{}", 499);
-    }
+    const faulted = await delayResetOrHang(fault, call, signal);
+    if (faulted !== null) return faulted;
     if (fault?.status !== undefined) return json(fault.body ?? googleErrorBody(fault.status, `Mock upstream error ${fault.status}`), fault.status, fault.headers);
     const reply = { reply: options.reply };
     switch (method) {
