@@ -45,7 +45,8 @@ const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const TICK_MS = 1_000;
 const MAX_TARGETS = 512;
 const MAX_LOGIN_BYTES = 4_096;
-const LIST_LIMIT = 200;
+const LIST_LIMIT = 500;
+const DEFAULT_LIST = 50;
 
 function positiveInteger(value: number | undefined, fallback: number, name: string): number {
   const chosen = value ?? fallback;
@@ -64,6 +65,12 @@ function sameOrigin(request: Request): boolean {
   } catch {
     return false;
   }
+}
+
+/** How many rows a list call asked for (`limit`), within bounds. */
+function listLimit(params: URLSearchParams): number {
+  const asked = Number(params.get("limit") ?? DEFAULT_LIST);
+  return Number.isInteger(asked) && asked > 0 ? Math.min(asked, LIST_LIMIT) : DEFAULT_LIST;
 }
 
 function filterOf(params: URLSearchParams): RequestFilter {
@@ -148,6 +155,7 @@ export function dashboard(options: DashboardOptions = {}): DashboardPlugin {
     return {
       now,
       slotSeconds,
+      historyMinutes,
       totals: { ...totals },
       inFlight: app?.inFlight ?? 0,
       logQueue: logs.length === 0 ? null : { queued, capacity, dropped },
@@ -284,7 +292,7 @@ export function dashboard(options: DashboardOptions = {}): DashboardPlugin {
         return secured(stream, 200, { "content-type": "text/event-stream", "cache-control": "no-store", "x-accel-buffering": "no" });
       }
       case "requests":
-        return jsonAnswer(200, { object: "list", capacity: maxRequests, data: recent.find(filterOf(url.searchParams), LIST_LIMIT).map(summarize) });
+        return jsonAnswer(200, { object: "list", capacity: maxRequests, data: recent.find(filterOf(url.searchParams), listLimit(url.searchParams)).map(summarize) });
       case "providers":
         return jsonAnswer(200, providers());
     }

@@ -24,7 +24,7 @@ export class TimeChart {
   private readonly summary: HTMLElement;
   private readonly observer: ResizeObserver;
 
-  constructor(private readonly title: string, private readonly lines: Line[], private readonly format: (value: number) => string) {
+  constructor(private readonly title: string, private readonly lines: Line[], private readonly format: (value: number) => string, private readonly axisFormat: (value: number) => string = format) {
     this.box = h("div", { class: "chart-box", "aria-hidden": "true" });
     this.summary = h("p", { class: "visually-hidden", "aria-live": "off" });
     this.element = h("figure", { class: "chart", role: "group", "aria-label": title }, h("figcaption", null, title), this.box, this.summary);
@@ -47,8 +47,9 @@ export class TimeChart {
         height: 160,
         legend: { show: true, live: false },
         cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: true }, y: { range: (_u, min, max) => [0, Math.max(max, min + 1e-9) * 1.1] } },
-        axes: [axis, { ...axis, size: 60, values: (_u, values) => values.map((v) => this.format(v)) }],
+        // From zero, and a unit tall while everything is zero, so an idle chart has plain ticks.
+        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+        axes: [axis, { ...axis, size: 64, values: (_u, values) => values.map((v) => this.axisFormat(v)) }],
         series: [{}, ...this.lines.map((line) => ({ label: line.label, stroke: cssVar(line.color), width: 2, points: { show: false }, value: (_u: uPlot, v: number | null) => (v === null ? "–" : this.format(v)) }))],
       },
       this.data,

@@ -46,7 +46,10 @@ export function field(label: string, control: HTMLInputElement | HTMLSelectEleme
   return h("div", { class: "field" }, h("label", { for: id }, label), control, hint === undefined ? null : h("small", { id: hintId, class: "muted" }, hint));
 }
 
-/** A table in a scrolling box, so wide rows scroll instead of breaking a phone layout. */
+/**
+ * A table in a scrolling box. On a phone each row becomes a card of label: value lines (the
+ * labels come from `data-label`, CSS-only), so nothing hides off to the side.
+ */
 export function table(caption: string, head: string[], rows: (Child | Child[])[][], empty = "Nothing yet."): HTMLElement {
   return h(
     "div",
@@ -56,7 +59,7 @@ export function table(caption: string, head: string[], rows: (Child | Child[])[]
       null,
       h("caption", { class: "visually-hidden" }, caption),
       h("thead", null, h("tr", null, head.map((name) => h("th", { scope: "col" }, name)))),
-      h("tbody", null, rows.length === 0 ? h("tr", null, h("td", { colspan: String(head.length), class: "muted" }, empty)) : rows.map((cells) => h("tr", null, cells.map((cell) => h("td", null, cell))))),
+      h("tbody", null, rows.length === 0 ? h("tr", null, h("td", { colspan: String(head.length), class: "muted" }, empty)) : rows.map((cells) => h("tr", null, cells.map((cell, i) => h("td", { "data-label": head[i] }, cell))))),
     ),
   );
 }

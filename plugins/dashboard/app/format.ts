@@ -26,3 +26,10 @@ export function time(iso: string): string {
   const date = new Date(iso);
   return date.toLocaleTimeString(undefined, { hour12: false }) + "." + String(date.getMilliseconds()).padStart(3, "0");
 }
+
+/** USD on a chart axis: short, with as many decimals as the ticks need. */
+export function usdAxis(value: number): string {
+  if (value === 0) return "$0";
+  if (value >= 1) return `$${value.toFixed(value >= 100 ? 0 : 2)}`;
+  return `$${Number(value.toPrecision(2))}`;
+}

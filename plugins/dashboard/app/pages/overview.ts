@@ -1,7 +1,7 @@
 import { BASE, call } from "../api.ts";
 import { TimeChart } from "../chart.ts";
 import { h, replace } from "../dom.ts";
-import { count, ms, percent, usd } from "../format.ts";
+import { count, ms, percent, usd, usdAxis } from "../format.ts";
 import { onThemeChange } from "../theme.ts";
 
 interface Point {
@@ -21,6 +21,7 @@ interface Point {
 
 interface Frame {
   now: number;
+  historyMinutes: number;
   totals: { requests: number; errors: number };
   inFlight: number;
   logQueue: { queued: number; capacity: number; dropped: number } | null;
@@ -30,6 +31,14 @@ interface Frame {
 }
 
 const FAULTS = ["client", "policy", "provider", "gateway"] as const;
+
+/** Three percentiles in one unit: "12 · 170 · 320 ms". */
+function triple(a: number | null, b: number | null, c: number | null): string {
+  if (a === null || b === null || c === null) return "–";
+  const seconds = c >= 1000;
+  const f = (v: number): string => (seconds ? (v / 1000).toFixed(2) : v < 10 ? v.toFixed(1) : String(Math.round(v)));
+  return `${f(a)} · ${f(b)} · ${f(c)} ${seconds ? "s" : "ms"}`;
+}
 
 function stat(label: string, testId: string): { element: HTMLElement; value: HTMLElement; note: HTMLElement } {
   const value = h("dd", { "data-testid": testId }, "–");
@@ -57,7 +66,7 @@ export function overviewPage(main: HTMLElement): () => void {
     ttft: new TimeChart("Time to first token", [{ label: "p50", color: "--series-1" }, { label: "p95", color: "--series-2" }, { label: "p99", color: "--series-3" }], ms),
     errors: new TimeChart("Error rate by fault", FAULTS.map((f, i) => ({ label: f, color: `--series-${i + 1}` })), percent),
     tokens: new TimeChart("Tokens per minute", [{ label: "tokens/min", color: "--series-2" }], (v) => count(v)),
-    spend: new TimeChart("Spend per minute", [{ label: "USD/min", color: "--series-4" }], usd),
+    spend: new TimeChart("Spend per minute", [{ label: "USD/min", color: "--series-4" }], usd, usdAxis),
   };
   replace(
     main,
@@ -69,6 +78,7 @@ export function overviewPage(main: HTMLElement): () => void {
 
   const points = new Map<number, Point>();
   let slotSeconds = 5;
+  let historyMinutes = 60;
 
   function draw(): void {
     const sorted = [...points.values()].sort((a, b) => a.t - b.t);
@@ -86,8 +96,8 @@ export function overviewPage(main: HTMLElement): () => void {
     stats.total.value.textContent = String(frame.totals.requests);
     stats.total.note.textContent = `${frame.totals.errors} failed since start`;
     stats.rps.value.textContent = c.rps.toFixed(2);
-    stats.latency.value.textContent = `${ms(c.p50)} · ${ms(c.p95)} · ${ms(c.p99)}`;
-    stats.ttft.value.textContent = `${ms(c.ttft50)} · ${ms(c.ttft95)} · ${ms(c.ttft99)}`;
+    stats.latency.value.textContent = triple(c.p50, c.p95, c.p99);
+    stats.ttft.value.textContent = triple(c.ttft50, c.ttft95, c.ttft99);
     const errorShare = FAULTS.reduce((sum, f) => sum + c.errors[f], 0);
     stats.errors.value.textContent = percent(errorShare);
     stats.errors.note.textContent = FAULTS.filter((f) => c.errors[f] > 0).map((f) => `${f} ${percent(c.errors[f])}`).join(" · ") || "no errors";
@@ -99,7 +109,7 @@ export function overviewPage(main: HTMLElement): () => void {
     stats.queue.value.textContent = q === null ? "no log plugin" : `${q.queued} / ${q.capacity}`;
     stats.queue.note.textContent = q === null ? "" : `${q.dropped} dropped`;
     for (const point of frame.points) points.set(point.t, point);
-    const oldest = frame.now / 1000 - 3600;
+    const oldest = frame.now / 1000 - historyMinutes * 60;
     for (const t of points.keys()) if (t < oldest) points.delete(t);
     draw();
   }
@@ -110,9 +120,10 @@ export function overviewPage(main: HTMLElement): () => void {
     .then((first) => {
       if (closed) return;
       slotSeconds = first.slotSeconds;
+      historyMinutes = first.historyMinutes;
       show(first);
       source = new EventSource(`${BASE}/api/live`);
-      source.addEventListener("open", () => (status.textContent = `Live · one point per ${slotSeconds} s over the last hour`));
+      source.addEventListener("open", () => (status.textContent = `Live · one point per ${slotSeconds} s over the last ${historyMinutes === 60 ? "hour" : `${historyMinutes} min`}`));
       source.addEventListener("tick", (event) => show(JSON.parse((event as MessageEvent).data) as Frame));
       source.addEventListener("error", () => (status.textContent = "Live feed interrupted; reconnecting…"));
     })

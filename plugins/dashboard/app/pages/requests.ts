@@ -28,6 +28,7 @@ export function requestsPage(main: HTMLElement, id: string | undefined): () => v
   const since = localInput("since");
   const until = localInput("until");
   const results = h("div", { "aria-live": "polite" });
+  let limit = 50;
   const form = h(
     "form",
     { class: "filters card", role: "search", "aria-label": "Filter requests" },
@@ -44,6 +45,7 @@ export function requestsPage(main: HTMLElement, id: string | undefined): () => v
     if (fault.value !== "") query.set("fault", fault.value);
     if (since.value !== "") query.set("since", new Date(since.value).toISOString());
     if (until.value !== "") query.set("until", new Date(until.value).toISOString());
+    query.set("limit", String(limit));
     try {
       const list = await call<{ capacity: number; data: any[] }>(`requests?${query}`);
       replace(
@@ -67,6 +69,7 @@ export function requestsPage(main: HTMLElement, id: string | undefined): () => v
           ]),
           "No request matches.",
         ),
+        list.data.length < limit || limit >= 500 ? null : h("button", { type: "button", class: "secondary", onclick: () => ((limit += 50), void load()) }, "Show more"),
       );
     } catch (error) {
       replace(results, h("p", { class: "error", role: "alert" }, (error as Error).message));
@@ -75,6 +78,7 @@ export function requestsPage(main: HTMLElement, id: string | undefined): () => v
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    limit = 50;
     void load();
   });
   form.addEventListener("reset", () => setTimeout(() => void load()));
