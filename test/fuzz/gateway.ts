@@ -17,8 +17,10 @@ export interface FuzzGatewayOptions {
   postgres?: { url: string; table: string };
   /** Log request and response bodies too (redacted), to put the redaction under the fuzz. */
   logBodies?: boolean;
+  /** The key prefix of the Redis stores (to read them back in a test). Default: one per gateway process. */
+  storePrefix?: string;
   /** `log({ queue })`, for suites that hold records through an outage. */
-  logQueue?: Record<string, number>;
+  logQueue?: Record<string, unknown>;
 }
 
 export interface FuzzGateway {
@@ -36,8 +38,9 @@ export interface FuzzGateway {
 
 function configSource(openaiUrl: string, anthropicUrl: string, logPath: string, options: FuzzGatewayOptions): string {
   const redis = options.redisUrl === undefined ? null : JSON.stringify(options.redisUrl);
-  const store = redis === null ? "undefined" : `redisStore({ url: ${redis}, prefix: "fuzz-" + process.pid + ":", commandTimeoutMs: 200, connectTimeoutMs: 500, maxReconnectDelayMs: 200 })`;
-  const cacheStore = redis === null ? "undefined" : `redisCacheStore({ url: ${redis}, prefix: "fuzz-cache-" + process.pid + ":", commandTimeoutMs: 200 })`;
+  const prefix = options.storePrefix === undefined ? `"fuzz-" + process.pid + ":"` : JSON.stringify(options.storePrefix);
+  const store = redis === null ? "undefined" : `redisStore({ url: ${redis}, prefix: ${prefix}, commandTimeoutMs: 200, connectTimeoutMs: 500, maxReconnectDelayMs: 200 })`;
+  const cacheStore = redis === null ? "undefined" : `redisCacheStore({ url: ${redis}, prefix: ${prefix} + "cache:", commandTimeoutMs: 200 })`;
   const sinks = [`fileSink({ path: ${JSON.stringify(logPath)} })`];
   if (options.postgres !== undefined) sinks.push(`postgresSink({ url: ${JSON.stringify(options.postgres.url)}, table: ${JSON.stringify(options.postgres.table)} })`);
   return `import { defineConfig } from "switchyard";
