@@ -1,4 +1,5 @@
 import type { Sql } from "postgres";
+import { onDroppedSocketWrite } from "./postgres-crash-guard.ts";
 import type { LogRecord } from "../core/log-record.ts";
 import type { LogSink } from "../core/log-sink.ts";
 
@@ -130,6 +131,14 @@ export function postgresSink(options: PostgresSinkOptions): LogSink {
   if (!IDENTIFIER.test(table)) throw new TypeError(`postgresSink: table "${table}" must be a plain identifier or schema.table`);
   let sql: Promise<Sql> | null = null;
   let migrated: Promise<void> | null = null;
+  let unguard: (() => void) | null = null;
+
+  /** After the driver's crash on a dropped connection: a new client for the next write, the old one let go. */
+  const reset = (): void => {
+    const broken = sql;
+    sql = null;
+    broken?.then((db) => db.end({ timeout: 0 })).catch(() => {});
+  };
 
   const connect = (): Promise<Sql> =>
     (sql ??= import("postgres").then(({ default: postgres }) =>
@@ -144,6 +153,7 @@ export function postgresSink(options: PostgresSinkOptions): LogSink {
     ));
 
   async function ready(): Promise<Sql> {
+    unguard ??= onDroppedSocketWrite(reset);
     const db = await connect();
     // A failed migration (database down) is tried again on the next write.
     migrated ??= migration(db, table).then(
@@ -177,6 +187,8 @@ export function postgresSink(options: PostgresSinkOptions): LogSink {
       const pending = sql;
       sql = null;
       migrated = null;
+      unguard?.();
+      unguard = null;
       if (pending !== null) await (await pending).end({ timeout: 5 });
     },
   };
