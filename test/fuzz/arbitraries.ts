@@ -29,6 +29,11 @@ function baseBody(surface: string, model: string, stream: boolean): Record<strin
       return { model, messages: [{ role: "user", content: [{ type: "text", text: "count me" }] }], system: "be brief" };
     case "responses":
       return { model, input: [{ role: "user", content: "hi" }], ...(stream ? { stream } : {}) };
+    case "gemini_generate":
+    case "gemini_count_tokens":
+      return { contents: [{ role: "user", parts: [{ text: "hi" }] }], systemInstruction: { parts: [{ text: "be brief" }] }, generationConfig: { maxOutputTokens: 16 } };
+    case "gemini_embed":
+      return { content: { parts: [{ text: "embed me" }] }, requests: [{ model: `models/${model}`, content: { parts: [{ text: "a" }] } }] };
     case "chat":
       return { model, messages: [{ role: "system", content: "s" }, { role: "user", content: "hi" }], ...(stream ? { stream } : {}) };
     default:
@@ -164,8 +169,24 @@ const pathText = fc.string({ unit: pathChar, maxLength: 30 });
 const SURFACE_PATHS = BUILT_IN_SURFACES.map((s) => s.path);
 const FIXED_PATHS = ["/v1/models", "/health", "/ready", "/metrics", "/", "/v1", "/v1/"];
 
+/** Gemini's surfaces, whose model and method are in the path: `…/models/{model}:{method}`. */
+const GEMINI_METHODS: Record<string, string> = {
+  generateContent: "gemini_generate",
+  "streamGenerateContent?alt=sse": "gemini_generate",
+  streamGenerateContent: "gemini_generate",
+  countTokens: "gemini_count_tokens",
+  embedContent: "gemini_embed",
+  batchEmbedContents: "gemini_embed",
+  nope: "gemini_generate",
+};
+const geminiPath: fc.Arbitrary<string> = fc
+  .tuple(fc.constantFrom("/v1beta/models/", "/v1/models/"), fc.oneof(fc.constantFrom("up/gpt-4o-mini", "fast", "up%2Fgpt-4o-mini", "%ff", ""), pathText), fc.constantFrom(...Object.keys(GEMINI_METHODS)))
+  .map(([prefix, model, method]) => `${prefix}${model}:${method}`);
+
 const pathArb: fc.Arbitrary<string> = fc.oneof(
   { weight: 12, arbitrary: fc.constantFrom(...SURFACE_PATHS) },
+  { weight: 4, arbitrary: geminiPath },
+  fc.constantFrom("/v1beta/models", "/v1beta/models/up%2Fgpt-4o-mini", "/v1beta/models/%ff", "/v1beta", "/v1beta/"),
   fc.constantFrom(...FIXED_PATHS),
   pathText.map((id) => `/v1/models/${id}`),
   fc.constantFrom("/v1/models/%ff", "/v1/models/%", "/v1/models/%2e%2e", "/v1/models/up%2Fgpt-4o-mini", "/v1/chat/%63ompletions", "/v1/%6dessages", "/v1/messages/%ff"),
@@ -174,7 +195,11 @@ const pathArb: fc.Arbitrary<string> = fc.oneof(
   pathText.map((p) => `/v1/${p}`),
 );
 
-const surfaceName = (path: string): string | undefined => BUILT_IN_SURFACES.find((s) => s.path === path)?.name;
+const surfaceName = (path: string): string | undefined => {
+  const gemini = /:([A-Za-z]+(?:\?alt=sse)?)$/.exec(path);
+  if (gemini !== null && (path.startsWith("/v1beta/models/") || path.startsWith("/v1/models/"))) return GEMINI_METHODS[gemini[1]];
+  return BUILT_IN_SURFACES.find((s) => s.path === path.split("?")[0])?.name;
+};
 
 /** One HTTP request: a path, a method, headers, and a body shaped for the path's surface. */
 export const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc
@@ -199,7 +224,7 @@ export const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc
     // A content-length the client lies with is left to the raw byte streams; here node:http frames the body.
     delete headers["content-length"];
     if (method === "GET" && !path.startsWith("/v1/chat")) return { method, path, headers };
-    const text = mutate(baseBody(surfaceName(path.split("?")[0]) ?? "chat", model, stream));
+    const text = mutate(baseBody(surfaceName(path) ?? "chat", model, stream));
     return { method, path, headers, body: bytes ?? encoding.encode(text) };
   });
 

@@ -7,7 +7,7 @@ import { secretsIn } from "./secrets.ts";
  * client speaks at that path, no bytes of the request echoed raw, and no secret.
  */
 
-export type DialectShape = "openai" | "anthropic";
+export type DialectShape = "openai" | "anthropic" | "gemini";
 
 const SAFE_ID = /^[\x21-\x7e]{1,128}$/;
 /** Control characters other than tab and newline: never in an error message. */
@@ -29,10 +29,13 @@ function decodedPath(path: string): string {
 }
 
 /** The dialect an answer at `path` must be in. */
-export function expectedDialect(path: string, headers: Record<string, string>): DialectShape {
+export function expectedDialect(method: string, path: string, headers: Record<string, string>): DialectShape {
   const p = decodedPath(path);
   if (p === "/v1/messages" || p.startsWith("/v1/messages/")) return "anthropic";
-  if ((p === "/v1/models" || p.startsWith("/v1/models/")) && headers["anthropic-version"] !== undefined) return "anthropic";
+  const modelLookup = p === "/v1/models" || p.startsWith("/v1/models/");
+  // Gemini's paths: everything under /v1beta/, and `/v1/models/<model>:<method>` other than the model lookup.
+  if (p.startsWith("/v1beta/") || (p.startsWith("/v1/models/") && p.includes(":") && method !== "GET")) return "gemini";
+  if (modelLookup && headers["anthropic-version"] !== undefined) return "anthropic";
   return "openai";
 }
 
@@ -45,7 +48,7 @@ export function problemsWith(reply: HttpReply, request: { method: string; path: 
   const leaked = secretsIn(reply.text + JSON.stringify(reply.headers));
   if (leaked.length > 0) problems.push(`secret in the answer: ${leaked.join(", ")}`);
   if (reply.status >= 400 && request.method !== "HEAD") {
-    const dialect = expectedDialect(request.path, request.headers);
+    const dialect = expectedDialect(request.method, request.path, request.headers);
     let body: unknown;
     try {
       body = JSON.parse(reply.text);
@@ -74,6 +77,10 @@ function errorMessage(body: unknown, dialect: DialectShape): string | null {
   if (typeof body !== "object" || body === null) return null;
   const error = (body as { error?: unknown }).error;
   if (typeof error !== "object" || error === null) return null;
+  if (dialect === "gemini") {
+    const { code, message, status } = error as { code?: unknown; message?: unknown; status?: unknown };
+    return typeof code === "number" && typeof status === "string" && typeof message === "string" ? message : null;
+  }
   const { message, type } = error as { message?: unknown; type?: unknown };
   if (typeof message !== "string" || typeof type !== "string") return null;
   if (dialect === "anthropic" && (body as { type?: unknown }).type !== "error") return null;
