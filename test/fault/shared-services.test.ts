@@ -11,13 +11,13 @@ import { TEAM_KEY } from "../fuzz/secrets.ts";
  * cached), streams, Anthropic messages and embeddings through rate limits, a team budget and the
  * cache on that Redis, logged to a file and to Postgres. The policies: the limits and the budget
  * fail open, the cache is skipped, and the log queue holds records and retries the Postgres
- * write (within its bound: 4096 records, 40 tries here) until the database is back. So no answer
+ * write (within its bound: 4096 records, 200 tries here, so a slow machine does not run out of them) until the database is back. So no answer
  * is a 5xx, every answered request's record reaches Postgres after recovery, and once Redis is
  * back the cache answers again and the budget counts again.
  */
 
 const OUTAGE_MS = 2500;
-const LOG_QUEUE = { flushIntervalMs: 200, writeTimeoutMs: 1000, retries: 40, backoff: { baseMs: 100, maxMs: 400 } };
+const LOG_QUEUE = { flushIntervalMs: 200, writeTimeoutMs: 2000, retries: 200, backoff: { baseMs: 100, maxMs: 400 } };
 
 describe("Redis and Postgres fail under load", () => {
   let services: Services;
@@ -74,10 +74,15 @@ describe("Redis and Postgres fail under load", () => {
     for (const { reply } of all) expect(reply.headers["x-request-id"]).toMatch(/^req_/);
 
     // Every answered request is in Postgres once the queue has written what it held.
+    // Waited for by id, not by count: a batch whose commit was acknowledged on a dropped
+    // connection is written again, so the table can hold duplicates before it holds every id.
     const ids = new Set(all.map(({ reply }) => reply.headers["x-request-id"] as string));
-    await until(async () => (await rows()).length >= ids.size, `${ids.size} log records in Postgres`, 30_000);
-    const stored = new Set((await rows()).map((r) => r.request_id));
-    expect([...ids].filter((id) => !stored.has(id))).toEqual([]);
+    const missing = async (): Promise<string[]> => {
+      const stored = new Set((await rows()).map((r) => r.request_id));
+      return [...ids].filter((id) => !stored.has(id));
+    };
+    await until(async () => (await missing()).length === 0, `${ids.size} log records in Postgres`, 60_000).catch(() => {});
+    expect(await missing()).toEqual([]);
     // And in the file sink, which never failed.
     const logged = new Set(target.logText().trim().split("\n").map((line) => (JSON.parse(line) as { id: string }).id));
     expect([...ids].filter((id) => !logged.has(id))).toEqual([]);
