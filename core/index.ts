@@ -39,6 +39,8 @@ export {
   type CircuitSnapshot,
   type CircuitState,
   type ExposedApi,
+  type GuardApi,
+  type GuardCounts,
   type LogApi,
   type PluginApi,
   type PluginApiName,
