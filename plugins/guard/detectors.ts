@@ -13,6 +13,11 @@ export interface Detector {
   readonly kind: PiiKind;
   readonly pattern: RegExp;
   /**
+   * Something every value contains, cheap to look for: text without it is not scanned (most text
+   * has no `@` and no digit, and a stream rescans its window on every chunk).
+   */
+  readonly hint: RegExp;
+  /**
    * Confirms a candidate: returns how many of its characters are the value (a candidate may run
    * on past it), or 0 to reject it. Absent: every candidate is a value.
    */
@@ -106,10 +111,10 @@ function confirmPhone(candidate: string): number {
 /** Detectors in precedence order: where two find overlapping values, the earlier-starting, then longer, wins. */
 export function detectors(): Detector[] {
   return [
-    { kind: "secret", pattern: secretPattern() },
-    { kind: "email", pattern: /(?<![\w.%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])/g },
-    { kind: "iban", pattern: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,34}\b/g, confirm: confirmIban },
-    { kind: "card", pattern: /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])/g, confirm: confirmCard },
-    { kind: "phone", pattern: /(?<![\w+])(?:\+|00)?\(?\d(?:[ .()-]{0,2}\d){7,16}(?![\w])/g, confirm: confirmPhone },
+    { kind: "secret", ...secretPattern() },
+    { kind: "email", pattern: /(?<![\w.%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])/g, hint: /@/ },
+    { kind: "iban", pattern: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,34}\b/g, hint: /[A-Z]{2}\d\d/, confirm: confirmIban },
+    { kind: "card", pattern: /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])/g, hint: /\d\d/, confirm: confirmCard },
+    { kind: "phone", pattern: /(?<![\w+])(?:\+|00)?\(?\d(?:[ .()-]{0,2}\d){7,16}(?![\w])/g, hint: /\d\d/, confirm: confirmPhone },
   ];
 }

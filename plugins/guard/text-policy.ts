@@ -49,6 +49,7 @@ export function placeholder(reason: GuardReason): string {
 export class TextPolicy {
   private readonly active: { detector: Detector; action: GuardAction }[] = [];
   private readonly terms: RegExp | null;
+  private readonly termHints: readonly string[];
   /** The longest blocked term, in characters (the stream window must see one whole). */
   readonly longestTerm: number;
 
@@ -70,7 +71,15 @@ export class TextPolicy {
     const terms = rules.blockedTerms ?? [];
     if (!Array.isArray(terms) || terms.some((t) => typeof t !== "string")) throw new TypeError(`guard: ${where}.blockedTerms must be an array of strings`);
     this.terms = termPattern(terms);
+    this.termHints = [...new Set(terms.map((t) => t.trim().split(/\s+/)[0].toLowerCase()).filter((w) => w.length > 0))];
     this.longestTerm = terms.reduce((max, t) => Math.max(max, t.trim().length), 0);
+  }
+
+  /** A term's first word, lower-cased, appears: only then is the term pattern run. */
+  private mayHaveTerm(text: string): boolean {
+    const lower = text.toLowerCase();
+    for (const word of this.termHints) if (lower.includes(word)) return true;
+    return false;
   }
 
   /** Whether there is anything to look for. */
@@ -81,8 +90,10 @@ export class TextPolicy {
   /** What the rules find in `text`, in order, none overlapping (the earlier, then the longer, wins). */
   scan(text: string): readonly Finding[] {
     let found: Finding[] | null = null;
-    if (this.terms !== null) found = collect(this.terms, text, "term", "block", undefined, found);
-    for (const { detector, action } of this.active) found = collect(detector.pattern, text, detector.kind, action, detector.confirm, found);
+    if (this.terms !== null && this.mayHaveTerm(text)) found = collect(this.terms, text, "term", "block", undefined, found);
+    for (const { detector, action } of this.active) {
+      if (detector.hint.test(text)) found = collect(detector.pattern, text, detector.kind, action, detector.confirm, found);
+    }
     if (found === null) return NO_FINDINGS;
     if (found.length === 1) return found;
     found.sort((a, b) => a.start - b.start || b.end - a.end);

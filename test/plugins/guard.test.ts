@@ -37,6 +37,15 @@ describe("detectors", () => {
     expect(scrub("keys sk-proj-abcdefghijklmnopqrstuvwx1234 and AKIAIOSFODNN7EXAMPLE")).toBe("keys [REDACTED_SECRET] and [REDACTED_SECRET]");
   });
 
+  it("finds every kind of key the log redaction knows", () => {
+    const keys = [
+      "sk-ant-api03-abcdefghijklmnop", "rk-live-abcdefghijkl", "pk-abcdefghijkl", "Bearer abcdefghijklmnop", "AKIAIOSFODNN7EXAMPLE",
+      "ghp_abcdefghijklmnopqrstuvwxyz0123456789", "github_pat_abcdefghijklmnopqrstuv", "xoxb-1234567890-abcdef",
+      "AIzaSyA-abcdefghijklmnopqrstuvwxyz01234", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.abcdefghijklmnop", "-----BEGIN RSA PRIVATE KEY-----",
+    ];
+    for (const key of keys) expect(scrub(`here: ${key} end`, { pii: { secret: "redact" } }), key).toBe("here: [REDACTED_SECRET] end");
+  });
+
   it("leaves numbers that fail their checksum or their shape alone", () => {
     const plain = "card 4111 1111 1111 1112, iban GB82 WEST 1234 5698 7654 33, on 2024-01-15, pi 3.14159265, order 123456789012, v1.2.3";
     const policy = new TextPolicy({ pii: { card: "redact", iban: "redact", phone: "redact" } }, "test");
