@@ -15,15 +15,19 @@ const SECRET_NAME = /(?:^|[-_])(?:authorization|api[-_]?key|x[-_]api[-_]key|cook
  */
 const SECRET_VALUE = /\b(?:sk|rk|pk)-[A-Za-z0-9_-]{8,}|\bBearer\s+[A-Za-z0-9._~+/=-]{8,}|\bAKIA[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{20,}|\bgithub_pat_[A-Za-z0-9_]{20,}|\bxox[abprs]-[A-Za-z0-9-]{10,}|\bAIza[0-9A-Za-z_-]{35}|\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}|-----BEGIN [A-Z ]*PRIVATE KEY-----/g;
 
-/** What every alternative of SECRET_VALUE starts with (keep the two in step): text without it holds no key. */
-const SECRET_HINT = /[srp]k-|Bearer|AKIA|gh[pousr]_|github_pat_|xox|AIza|eyJ|-----BEGIN/;
-
 /**
- * What looks like a key, for scanners of their own (the `guard` plugin): a fresh global RegExp,
- * and a cheap test that must pass before the pattern can match.
+ * What every alternative of SECRET_VALUE contains (keep the two in step): text without any of
+ * these holds no key. Plain substring tests, which run far faster than a RegExp alternation.
  */
-export function secretPattern(): { pattern: RegExp; hint: RegExp } {
-  return { pattern: new RegExp(SECRET_VALUE.source, "g"), hint: SECRET_HINT };
+const SECRET_MARKERS = ["k-", "Bearer", "AKIA", "_", "xox", "AIza", "eyJ", "-----BEGIN"];
+
+function mayHoldSecret(text: string): boolean {
+  for (const marker of SECRET_MARKERS) if (text.includes(marker)) return true;
+  return false;
+}
+
+export function secretPattern(): { pattern: RegExp; hint: (text: string) => boolean } {
+  return { pattern: new RegExp(SECRET_VALUE.source, "g"), hint: mayHoldSecret };
 }
 
 /** Header names that carry the caller's own credential on a request. */

@@ -16,7 +16,7 @@ export interface Detector {
    * Something every value contains, cheap to look for: text without it is not scanned (most text
    * has no `@` and no digit, and a stream rescans its window on every chunk).
    */
-  readonly hint: RegExp;
+  readonly hint: (text: string) => boolean;
   /**
    * Confirms a candidate: returns how many of its characters are the value (a candidate may run
    * on past it), or 0 to reject it. Absent: every candidate is a value.
@@ -108,13 +108,19 @@ function confirmPhone(candidate: string): number {
   return candidate.length;
 }
 
+const TWO_DIGITS = /\d\d/;
+/** IBANs, card and phone numbers all hold two digits in a row. */
+function twoDigits(text: string): boolean {
+  return TWO_DIGITS.test(text);
+}
+
 /** Detectors in precedence order: where two find overlapping values, the earlier-starting, then longer, wins. */
 export function detectors(): Detector[] {
   return [
     { kind: "secret", ...secretPattern() },
-    { kind: "email", pattern: /(?<![\w.%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])/g, hint: /@/ },
-    { kind: "iban", pattern: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,34}\b/g, hint: /[A-Z]{2}\d\d/, confirm: confirmIban },
-    { kind: "card", pattern: /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])/g, hint: /\d\d/, confirm: confirmCard },
-    { kind: "phone", pattern: /(?<![\w+])(?:\+|00)?\(?\d(?:[ .()-]{0,2}\d){7,16}(?![\w])/g, hint: /\d\d/, confirm: confirmPhone },
+    { kind: "email", pattern: /(?<![\w.%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])/g, hint: (text) => text.includes("@") },
+    { kind: "iban", pattern: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,34}\b/g, hint: twoDigits, confirm: confirmIban },
+    { kind: "card", pattern: /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])/g, hint: twoDigits, confirm: confirmCard },
+    { kind: "phone", pattern: /(?<![\w+])(?:\+|00)?\(?\d(?:[ .()-]{0,2}\d){7,16}(?![\w])/g, hint: twoDigits, confirm: confirmPhone },
   ];
 }

@@ -92,7 +92,7 @@ export class TextPolicy {
     let found: Finding[] | null = null;
     if (this.terms !== null && this.mayHaveTerm(text)) found = collect(this.terms, text, "term", "block", undefined, found);
     for (const { detector, action } of this.active) {
-      if (detector.hint.test(text)) found = collect(detector.pattern, text, detector.kind, action, detector.confirm, found);
+      if (detector.hint(text)) found = collect(detector.pattern, text, detector.kind, action, detector.confirm, found);
     }
     if (found === null) return NO_FINDINGS;
     if (found.length === 1) return found;
