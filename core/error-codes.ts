@@ -57,6 +57,12 @@ export const ERROR_CODES = {
   insufficient_quota: { status: 429, fault: "policy", retryable: false, source: "budget", when: "The key's or team's budget for the period is spent." },
   limits_unavailable: { status: 503, fault: "policy", retryable: true, source: "rateLimit, budget", when: "The counter store is unreachable and the plugin fails closed (`failOpen: false`)." },
 
+  // ── guardrails (`guard`) ─────────────────────────────────────────────────────────────────────
+  pii_detected: { status: 400, fault: "policy", retryable: false, source: "guard", when: "The request contains personal data or a secret of a kind the guard blocks (the message names the kind, never the value)." },
+  blocked_term: { status: 400, fault: "policy", retryable: false, source: "guard", when: "The request contains a term the guard blocks." },
+  input_too_long: { status: 400, fault: "policy", retryable: false, source: "guard", when: "The request's estimated input is over the guard's `input.maxTokens`." },
+  output_blocked: { status: 422, fault: "policy", retryable: false, source: "guard", when: "The answer contains something the guard blocks: a whole answer is replaced by this error, a stream ends with it as an error event." },
+
   // ── the admin API (`admin`) ──────────────────────────────────────────────────────────────────
   invalid_admin_key: { status: 401, fault: "policy", retryable: false, source: "admin", when: "The admin key is missing or wrong (virtual keys cannot use the admin API)." },
   key_not_found: { status: 404, fault: "client", retryable: false, source: "admin", when: "No key has that id." },

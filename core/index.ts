@@ -39,6 +39,8 @@ export {
   type CircuitSnapshot,
   type CircuitState,
   type ExposedApi,
+  type GuardApi,
+  type GuardCounts,
   type LogApi,
   type PluginApi,
   type PluginApiName,
@@ -62,6 +64,20 @@ export {
   type TeamRecord,
 } from "./key-store.ts";
 export { type ContextVariables, RequestContext, type RequestBody } from "./context.ts";
+export type {
+  CanonicalMessage,
+  CanonicalRequest,
+  CanonicalResponse,
+  CanonicalTool,
+  ContentPart,
+  FinishReason,
+  StreamBlock,
+  StreamEvent,
+  TextPart,
+  ToolCallPart,
+  ToolResultPart,
+} from "./canonical.ts";
+export type { Dialect } from "./dialect.ts";
 export {
   badRequest,
   type FaultClass,

@@ -96,6 +96,22 @@ export interface RouteApi {
   readonly tracksLoad: boolean;
 }
 
+/** Counts by direction (`input`: the request, `output`: the answer), then by reason. */
+export interface GuardCounts {
+  readonly input: Readonly<Record<string, number>>;
+  readonly output: Readonly<Record<string, number>>;
+}
+
+/** A guardrail: what it refused and what it rewrote since start. */
+export interface GuardApi {
+  /**
+   * `blocked`: requests and answers refused, by reason (a kind of personal data such as `email`,
+   * `term` for a blocked term, `tokens` for an input over its size). `redacted`: values replaced,
+   * by kind.
+   */
+  stats(): Readonly<{ blocked: GuardCounts; redacted: GuardCounts }>;
+}
+
 /** Every facet a plugin may expose; each optional. Augment it for facets of your own. */
 export interface PluginApi {
   admin?: AdminApi;
@@ -104,6 +120,7 @@ export interface PluginApi {
   circuitBreaker?: CircuitBreakerApi;
   rateLimit?: RateLimitApi;
   budget?: BudgetApi;
+  guard?: GuardApi;
 }
 
 export type PluginApiName = keyof PluginApi;

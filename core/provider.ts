@@ -47,7 +47,7 @@ export type ProviderReply =
  * plus the dialect it speaks natively. An adapter turns a call into an upstream request and the
  * upstream answer into a reply, and maps upstream failures to a `GatewayError` with a fault class
  * and a retryable flag (`upstreamError` builds one from the provider dialect's error body).
- * `providerConformance` in `switchyard/testing` exercises an adapter against a mock upstream.
+ * `providerConformance` in `switchyard/testing` checks an adapter against the contract (docs/providers.md).
  */
 export interface ProviderAdapter {
   /** The adapter kind, such as `openai`, `anthropic` or `mock`. */

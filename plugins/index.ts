@@ -63,3 +63,15 @@ export {
 } from "./metrics/index.ts";
 export { tracing, type TracingOptions } from "./tracing/index.ts";
 export { log, type LogOptions, type LogPlugin } from "./log/index.ts";
+export {
+  DEFAULT_WINDOW as GUARD_DEFAULT_WINDOW,
+  guard,
+  type GuardAction,
+  type GuardInputOptions,
+  type GuardOptions,
+  type GuardOutputOptions,
+  type GuardPlugin,
+  type GuardReason,
+  type PiiKind,
+  type PiiRules,
+} from "./guard/index.ts";

@@ -71,7 +71,8 @@ export function openai(options: OpenAIProviderOptions = {}): ProviderAdapter {
     reasoning: typeof options.reasoning === "function" ? options.reasoning : typeof options.reasoning === "boolean" ? () => options.reasoning as boolean : (model) => REASONING_MODELS.test(model),
     async send(call): Promise<ProviderReply> {
       const preset = call.stream ? streamHeaders : jsonHeaders;
-      const headers = hasExtra(call.headers) ? { ...preset, ...call.headers } : preset;
+      // A plugin's headers first: the adapter's credentials and fixed headers win (the contract in core/provider.ts).
+      const headers = hasExtra(call.headers) ? { ...call.headers, ...preset } : preset;
       const response = await call.upstream.request({
         url: call.format === "responses" ? responsesUrl : urls[call.operation],
         method: "POST",

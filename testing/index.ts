@@ -15,6 +15,7 @@ export { keyStoreConformance, type KeyStoreConformanceOptions } from "./key-stor
 export { logSinkConformance, type ReadSink } from "./sink-conformance.ts";
 export { sampleLogRecord } from "./log-record-sample.ts";
 export { mockUpstream, type MockFault, type MockUpstream, type MockUpstreamOptions, type RecordedCall, type StreamGate } from "./mock-upstream.ts";
+export { providerConformance, type ProviderConformanceOptions } from "./provider-conformance.ts";
 export { decodeStream, dialectConformance, difference, type DialectTranscript, foldStream, neutralRequest } from "./dialect-conformance.ts";
 export { anthropicTranscripts } from "./transcripts/anthropic.ts";
 export { responsesTranscripts } from "./transcripts/responses.ts";

@@ -63,7 +63,7 @@ function upstreamMs(ctx: RequestContext): number {
  * provider, model, status and fault class; latency histograms (total, time to first byte,
  * gateway overhead); tokens; cost; upstream attempts; requests in flight; and, read from other
  * plugins at scrape time through their `api` (`pluginApis`): log queues, circuit states and
- * rate-limit and budget refusals. Recording happens in `onComplete`, after the response has gone.
+ * rate-limit, budget and guard refusals. Recording happens in `onComplete`, after the response has gone.
  */
 export function metrics(options: MetricsOptions = {}): MetricsPlugin {
   const path = options.path ?? "/metrics";
@@ -103,6 +103,8 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
   registry.collected("switchyard_circuit_state", "Circuit state per target: 0 closed, 1 half-open, 2 open.", "gauge", ["provider", "model"], () => sources?.circuitSamples() ?? []);
   registry.collected("switchyard_rate_limit_rejections_total", "Requests a rate limiter refused, by limiter.", "counter", ["limiter"], () => sources?.rateLimitSamples() ?? []);
   registry.collected("switchyard_budget_rejections_total", "Requests a budget refused, by budget.", "counter", ["budget"], () => sources?.budgetSamples() ?? []);
+  registry.collected("switchyard_guard_blocks_total", "Requests and answers a guard refused, by guard, direction (input, output) and reason (email, phone, card, iban, secret, term, tokens).", "counter", ["guard", "direction", "reason"], () => sources?.guardSamples("blocked") ?? []);
+  registry.collected("switchyard_guard_redactions_total", "Values a guard redacted, by guard, direction and kind.", "counter", ["guard", "direction", "reason"], () => sources?.guardSamples("redacted") ?? []);
   let server: ServerControl | undefined;
   registry.collected("switchyard_config_version", "The config version serving: 1 at start, one more per successful reload.", "gauge", [], () => (server === undefined ? [] : [[[], server.status().version]]));
   registry.collected("switchyard_config_reloads_total", "Config reloads, by result (ok, failed: the previous config kept serving).", "counter", ["result"], () => {

@@ -8,20 +8,22 @@ export const CIRCUIT_STATE_VALUE: Readonly<Record<string, number>> = Object.free
 
 /**
  * The other plugins whose state metrics exports, found once at setup through their `api`: any
- * plugin, built-in or community, that exposes the `log`, `circuitBreaker`, `rateLimit` or
- * `budget` facet is exported, labelled with its plugin name.
+ * plugin, built-in or community, that exposes the `log`, `circuitBreaker`, `rateLimit`,
+ * `budget` or `guard` facet is exported, labelled with its plugin name.
  */
 export class PluginSources {
   readonly logs: readonly ExposedApi<"log">[];
   readonly circuits: readonly ExposedApi<"circuitBreaker">[];
   readonly rateLimits: readonly ExposedApi<"rateLimit">[];
   readonly budgets: readonly ExposedApi<"budget">[];
+  readonly guards: readonly ExposedApi<"guard">[];
 
   constructor(plugins: readonly Plugin[], private readonly report: (error: unknown, where: string) => void) {
     this.logs = pluginApis(plugins, "log");
     this.circuits = pluginApis(plugins, "circuitBreaker");
     this.rateLimits = pluginApis(plugins, "rateLimit");
     this.budgets = pluginApis(plugins, "budget");
+    this.guards = pluginApis(plugins, "guard");
   }
 
   /** One family's samples from each log plugin; a plugin whose stats throw is reported and skipped. */
@@ -49,6 +51,17 @@ export class PluginSources {
     for (const { plugin, api } of this.budgets) {
       const stats = this.read(plugin, () => api.stats());
       if (stats !== undefined) yield [[plugin], stats.rejected];
+    }
+  }
+
+  /** A guard's refusals (`blocked`) or rewrites (`redacted`), by direction and reason. */
+  *guardSamples(what: "blocked" | "redacted"): Iterable<Sample> {
+    for (const { plugin, api } of this.guards) {
+      const counts = this.read(plugin, () => api.stats())?.[what];
+      if (counts === undefined) continue;
+      for (const direction of ["input", "output"] as const) {
+        for (const [reason, count] of Object.entries(counts[direction])) yield [[plugin, direction, reason], count];
+      }
     }
   }
 

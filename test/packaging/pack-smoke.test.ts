@@ -1,38 +1,21 @@
-import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, startCli } from "../helpers/cli.ts";
+import { installInto, packSwitchyard, run, TSC } from "./packed-switchyard.ts";
 
-const run = promisify(execFile);
-const TSC = join(ROOT, "node_modules", ".bin", "tsc");
 let dir: string;
 let app: string;
-
-/** Install the tarball from npm's cache; only when something is not cached, from the registry. */
-async function install(tarball: string): Promise<void> {
-  const flags = ["install", "--no-audit", "--no-fund", "--no-save"];
-  try {
-    await run("npm", [...flags, "--offline", tarball], { cwd: app });
-  } catch {
-    await run("npm", [...flags, "--prefer-offline", tarball], { cwd: app });
-  }
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "switchyard-pack-"));
   app = join(dir, "app");
-  // dist/ is built by the global setup; the declarations come from tsc. Scripts are skipped so
-  // packing never rebuilds dist/ under the other test files.
-  await run(TSC, ["-p", join(ROOT, "tsconfig.build.json")], { cwd: ROOT });
-  const { stdout } = await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", dir], { cwd: ROOT });
-  const [{ filename }] = JSON.parse(stdout) as { filename: string }[];
+  const tarball = await packSwitchyard(dir);
   await run("mkdir", [app]);
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "smoke-app", private: true, type: "module" }));
-  await install(join(dir, filename));
-}, 120_000);
+  await installInto(app, tarball);
+}, 240_000);
 
 afterAll(() => {
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
