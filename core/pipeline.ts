@@ -3,7 +3,7 @@ import { checkJsonContentType, parseJsonObject, readBodyText } from "./body.ts";
 import type { CanonicalRequest } from "./canonical.ts";
 import { clientStream, type StreamEnd } from "./client-stream.ts";
 import type { Completions } from "./completions.ts";
-import { RequestContext, type SurfaceInfo } from "./context.ts";
+import { RequestContext, type RequestBody, type SurfaceInfo } from "./context.ts";
 import type { Dialect } from "./dialect.ts";
 import { badRequest, clientClosed, GatewayError, internalError, modelNotFound, noTargetAvailable, toGatewayError } from "./errors.ts";
 import { runChunk, runFirst, runSequential, runTransform } from "./hook-runner.ts";
@@ -259,14 +259,24 @@ export class Pipeline {
     }
     const streamUsage = ctx.stream && provider.streamUsage !== false;
     const options = { model: target.model, streamUsage, defaultMaxTokens: provider.defaultMaxTokens };
+    const rejected = provider.rejects?.(target.model);
     if (native) {
-      const source = ctx.bodyChanged ? JSON.stringify(ctx.body) : ctx.rawBody;
+      let body = ctx.body!;
+      let source = ctx.bodyChanged ? JSON.stringify(body) : ctx.rawBody;
       ctx.dropped = null;
+      if (rejected !== undefined && rejected.length > 0 && ctx.dialect.id === provider.format) {
+        const kept = withoutFields(body, rejected);
+        if (kept !== null) {
+          body = kept.body;
+          source = JSON.stringify(body);
+          ctx.dropped = kept.removed;
+        }
+      }
       return {
         provider,
         translate: null,
-        bodyText: ctx.dialect.passthroughBody(source, ctx.body!, options),
-        stripUsage: streamUsage && ctx.dialect.addsStreamUsage(ctx.body!),
+        bodyText: ctx.dialect.passthroughBody(source, body, options),
+        stripUsage: streamUsage && ctx.dialect.addsStreamUsage(body),
         headers: forwardedHeaders(ctx, attempt.headers),
       };
     }
@@ -274,9 +284,10 @@ export class Pipeline {
     if (dialect === undefined) throw internalError(`Provider "${target.provider}" speaks "${provider.format}", a format no dialect is registered for.`);
     const { request, lowered } = fitToTarget(ctx.canonical(), provider, target);
     const encoded = dialect.encodeRequest(request, options);
-    const dropped = lowered.length === 0 ? encoded.dropped : [...encoded.dropped, ...lowered];
+    const kept = rejected !== undefined && rejected.length > 0 ? withoutFields(encoded.body, rejected) : null;
+    const dropped = [...encoded.dropped, ...lowered, ...(kept?.removed ?? [])];
     ctx.dropped = dropped.length > 0 ? dropped : null;
-    return { provider, translate: dialect, bodyText: JSON.stringify(encoded.body), stripUsage: false, headers: attempt.headers };
+    return { provider, translate: dialect, bodyText: JSON.stringify(kept?.body ?? encoded.body), stripUsage: false, headers: attempt.headers };
   }
 
   private async attempt(ctx: RequestContext, surface: SurfaceSpec, target: Target, attempt: Attempt, totalOverride: number): Promise<ClientReply> {
@@ -495,6 +506,16 @@ function fitToTarget(request: CanonicalRequest, provider: ProviderAdapter, targe
     lowered.push("reasoning");
   }
   return { request: fitted, lowered };
+}
+
+/** `body` without the `fields` it has, and which those were; null when it has none of them. */
+function withoutFields(body: RequestBody, fields: readonly string[]): { body: RequestBody; removed: string[] } | null {
+  let removed: string[] | null = null;
+  for (const field of fields) if (body[field] !== undefined) (removed ??= []).push(field);
+  if (removed === null) return null;
+  const kept: Record<string, unknown> = {};
+  for (const key in body) if (!removed.includes(key)) kept[key] = body[key];
+  return { body: kept, removed };
 }
 
 function decodeModelId(escaped: string): string {

@@ -82,6 +82,12 @@ export interface ProviderAdapter {
    * upstream. Default: every model does.
    */
   reasoning?(model: string): boolean;
+  /**
+   * Top-level fields of a request in its own format (`format`) that the upstream refuses, or
+   * silently ignores, for `model` (Groq's `logprobs`, a reasoning model's `stop` …). They are left
+   * out of what is sent, passed-through bodies included, and reported as dropped. Default: none.
+   */
+  rejects?(model: string): readonly string[];
   send(call: ProviderCall): Promise<ProviderReply>;
   close?(): Promise<void>;
 }
