@@ -1,10 +1,11 @@
 import type { UpstreamErrorDetail } from "../core/dialect.ts";
-import type { ProviderAdapter, ProviderReply, Timeouts } from "../core/provider.ts";
+import type { ProviderAdapter, ProviderReply } from "../core/provider.ts";
 import { parseOpenAIError } from "../dialects/openai/errors.ts";
-import { reasoningTest } from "./openai.ts";
+import { type OpenAIProviderOptions, reasoningTest } from "./openai.ts";
 import { type OpenAITransport, presetHeaders, sendOpenAIFormat } from "./openai-transport.ts";
 
-export interface AzureProviderOptions {
+/** Besides its own options, those of `openai` that mean the same here (`models` names deployments). */
+export interface AzureProviderOptions extends Pick<OpenAIProviderOptions, "headers" | "models" | "timeouts" | "reasoning" | "maxOutputTokens" | "streamUsage"> {
   /** The Azure OpenAI resource name: the base URL is `https://{resource}.openai.azure.com`. */
   resource?: string;
   /** The resource's endpoint, for a custom domain or a proxy in front of it; wins over `resource`. */
@@ -15,23 +16,10 @@ export interface AzureProviderOptions {
    * With an API version (`2024-10-21` …), calls go to the deployment's path,
    * `/openai/deployments/{deployment}/chat/completions?api-version=…`, and a target's model is the
    * deployment name. Without one, calls go to the v1 API (`/openai/v1/chat/completions`), which
-   * takes the deployment name as `model` in the body.
+   * takes the deployment name as `model` in the body. (API versions before 2024-09-01 reject
+   * `stream_options`: set `streamUsage: false` for those.)
    */
   apiVersion?: string;
-  /** Extra headers on every upstream request. */
-  headers?: Record<string, string>;
-  /** Deployment names to list under this provider in `GET /v1/models`. */
-  models?: string[];
-  timeouts?: Timeouts;
-  /**
-   * Whether a deployment takes `reasoning_effort`. Default: by name, as for `openai` (deployments
-   * are usually named after their model); set it when your names say nothing.
-   */
-  reasoning?: boolean | ((deployment: string) => boolean);
-  /** The most output tokens its deployments take; a translated request asking for more is lowered to it. */
-  maxOutputTokens?: number;
-  /** Whether the gateway may add `stream_options.include_usage` to streams (API versions before 2024-09-01 reject it). Default true. */
-  streamUsage?: boolean;
 }
 
 /**
