@@ -1,7 +1,7 @@
 import type { UpstreamErrorDetail } from "../core/dialect.ts";
 import type { ProviderAdapter, ProviderReply } from "../core/provider.ts";
 import { parseOpenAIError } from "../dialects/openai/errors.ts";
-import { type OpenAIProviderOptions, reasoningTest } from "./openai.ts";
+import { openaiFormatFields, type OpenAIProviderOptions } from "./openai.ts";
 import { type OpenAITransport, presetHeaders, sendOpenAIFormat } from "./openai-transport.ts";
 
 /** Besides its own options, those of `openai` that mean the same here (`models` names deployments). */
@@ -55,13 +55,7 @@ export function azure(options: AzureProviderOptions): ProviderAdapter {
 
   return {
     kind: "azure",
-    format: "openai",
-    operations: ["embed"],
-    models: options.models,
-    timeouts: options.timeouts,
-    streamUsage: options.streamUsage ?? true,
-    maxOutputTokens: options.maxOutputTokens,
-    reasoning: reasoningTest(options.reasoning),
+    ...openaiFormatFields(options),
     send: (call): Promise<ProviderReply> => sendOpenAIFormat(call, url(call.operation, call.model), fixed, AZURE_TRANSPORT),
   };
 }

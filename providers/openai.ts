@@ -47,6 +47,19 @@ export function reasoningTest(option: boolean | ((model: string) => boolean) | u
   return (model) => REASONING_MODELS.test(model);
 }
 
+/** What every OpenAI-format adapter declares, from the options it shares with `openai`. */
+export function openaiFormatFields(options: Pick<OpenAIProviderOptions, "models" | "timeouts" | "reasoning" | "maxOutputTokens" | "streamUsage">) {
+  return {
+    format: "openai",
+    operations: ["embed"],
+    models: options.models,
+    timeouts: options.timeouts,
+    streamUsage: options.streamUsage ?? true,
+    maxOutputTokens: options.maxOutputTokens,
+    reasoning: reasoningTest(options.reasoning),
+  } as const satisfies Partial<ProviderAdapter>;
+}
+
 /**
  * The OpenAI wire format to any base URL: chat completions (`generate`) and embeddings (`embed`).
  * Bodies from OpenAI clients pass through both ways untouched; other dialects are translated.
@@ -62,14 +75,8 @@ export function openai(options: OpenAIProviderOptions = {}): ProviderAdapter {
 
   return {
     kind: "openai",
-    format: "openai",
+    ...openaiFormatFields(options),
     formats: nativeResponses ? ["responses"] : undefined,
-    operations: ["embed"],
-    models: options.models,
-    timeouts: options.timeouts,
-    streamUsage: options.streamUsage ?? true,
-    maxOutputTokens: options.maxOutputTokens,
-    reasoning: reasoningTest(options.reasoning),
     send: (call): Promise<ProviderReply> => sendOpenAIFormat(call, call.format === "responses" ? responsesUrl : urls[call.operation], fixed, OPENAI_TRANSPORT),
   };
 }
