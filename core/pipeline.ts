@@ -9,7 +9,7 @@ import { badRequest, clientClosed, GatewayError, internalError, modelNotFound, n
 import { runChunk, runFirst, runSequential, runTransform } from "./hook-runner.ts";
 import type { PluginChain } from "./plugin-chain.ts";
 import type { ProviderAdapter, ProviderReply } from "./provider.ts";
-import { builtResponse, isBuiltFrom, type ResponseRecord, textResponse } from "./response-record.ts";
+import { adoptedResponse, fieldsOf, isBuiltFrom, markAdopted, type ResponseRecord, setHeader, streamResponse, textResponse } from "./response-record.ts";
 import { passthroughRelay, type StreamRelay, TranslatingRelay } from "./stream-relay.ts";
 import type { SurfaceSpec } from "./surfaces.ts";
 import type { Attempt, AttemptDecision, ModelEntry, Operation, Target, Timeouts } from "./types.ts";
@@ -147,7 +147,7 @@ export class Pipeline {
 
     const reply = await this.attempts(ctx, surface);
     if (reply.kind === "json") return this.respond(ctx, this.jsonAnswer(ctx, reply.status, reply.text), false);
-    const response = builtResponse(ctx.response, new Response(reply.body, { status: reply.status, headers: SSE_HEADERS }));
+    const response = streamResponse(ctx.response, reply.status, { ...SSE_HEADERS }, reply.body);
     return this.respond(ctx, response, true);
   }
 
@@ -390,7 +390,7 @@ export class Pipeline {
   /** A whole answer the gateway built, in the record the log, the cache and the bridges read. */
   private jsonAnswer(ctx: RequestContext, status: number, text: string): Response {
     ctx.response.text = text;
-    return textResponse(ctx.response, { status, headers: { "content-type": JSON_TYPE } });
+    return textResponse(ctx.response, status, { "content-type": JSON_TYPE });
   }
 
   private respond(ctx: RequestContext, response: Response, streaming: boolean): Promise<Response> | Response {
@@ -409,14 +409,8 @@ export class Pipeline {
     if (!isBuiltFrom(original, ctx.response)) {
       return this.adopt(ctx, original, streaming).then((adopted) => this.commit(ctx, adopted, streaming || isEventStream(adopted)));
     }
-    let response = original;
-    try {
-      stampHeaders(ctx, response.headers);
-    } catch {
-      // A Response from `fetch` has immutable headers: re-wrap it, same body stream.
-      response = new Response(original.body, original);
-      stampHeaders(ctx, response.headers);
-    }
+    const response = original;
+    stampHeaders(ctx, response);
     ctx.status = response.status;
     if (!streaming) this.finish(ctx);
     return response;
@@ -435,18 +429,20 @@ export class Pipeline {
    */
   private async adopt(ctx: RequestContext, response: Response, counted: boolean): Promise<Response> {
     const record = ctx.response;
-    if (response.type === "error" || response.body === null) {
-      record.text = response.body === null ? "" : null;
-      return builtResponse(record, response);
+    if (response.type === "error") {
+      // A network error (a reset) has nothing to adopt: the bridge drops the connection.
+      record.text = null;
+      markAdopted(response, record);
+      return response;
     }
-    if (!isEventStream(response)) {
-      record.text = await response.text();
-      return textResponse(record, response);
+    if (response.body === null || !isEventStream(response)) {
+      record.text = response.body === null ? "" : await response.text();
+      return textResponse(record, response.status, fieldsOf(response.headers));
     }
     record.text = null;
-    if (counted) return builtResponse(record, response);
+    if (counted) return adoptedResponse(record, response, response.body);
     record.streamedBytes = 0;
-    return builtResponse(record, new Response(countedStream(response.body, record, () => this.finish(ctx)), response));
+    return adoptedResponse(record, response, countedStream(response.body, record, () => this.finish(ctx)));
   }
 
   private fail(ctx: RequestContext, thrown: unknown): Response {
@@ -459,12 +455,12 @@ export class Pipeline {
     const headers: Record<string, string> = { "content-type": JSON_TYPE, "x-request-id": ctx.id };
     const tried = attemptsMade(ctx);
     if (tried > 0) headers["x-switchyard-attempts"] = String(tried);
-    if (ctx.responseHeaders !== null) Object.assign(headers, ctx.responseHeaders);
+    if (ctx.responseHeaders !== null) for (const name in ctx.responseHeaders) headers[name.toLowerCase()] = ctx.responseHeaders[name];
     // The error's own headers win: a 429's Retry-After and limits describe this refusal.
-    if (error.headers !== undefined) Object.assign(headers, error.headers);
+    if (error.headers !== undefined) for (const name in error.headers) headers[name.toLowerCase()] = error.headers[name];
     if (error.fault === "gateway") this.completions.report(error);
     this.completions.complete(ctx);
-    return textResponse(ctx.response, { status: rendered.status, headers });
+    return textResponse(ctx.response, rendered.status, headers);
   }
 
   private streamEnded(ctx: RequestContext, attempt: Attempt, relay: StreamRelay, how: StreamEnd, error: unknown, sent: number): void {
@@ -581,17 +577,18 @@ function countedStream(body: ReadableStream<Uint8Array>, record: ResponseRecord,
   );
 }
 
-function stampHeaders(ctx: RequestContext, headers: Headers): void {
-  headers.set("x-request-id", ctx.id);
+function stampHeaders(ctx: RequestContext, response: Response): void {
+  if (response.type === "error") return;
+  setHeader(response, "x-request-id", ctx.id);
   if (ctx.served !== null) {
-    headers.set("x-switchyard-provider", ctx.served.provider);
-    headers.set("x-switchyard-model", ctx.served.model);
+    setHeader(response, "x-switchyard-provider", ctx.served.provider);
+    setHeader(response, "x-switchyard-model", ctx.served.model);
   }
   const tried = attemptsMade(ctx);
-  if (tried > 0) headers.set("x-switchyard-attempts", String(tried));
-  if (ctx.dropped !== null) headers.set(DROPPED_HEADER, ctx.dropped.join(", "));
+  if (tried > 0) setHeader(response, "x-switchyard-attempts", String(tried));
+  if (ctx.dropped !== null) setHeader(response, DROPPED_HEADER, ctx.dropped.join(", "));
   const extra = ctx.responseHeaders;
-  if (extra !== null) for (const name in extra) headers.set(name, extra[name]);
+  if (extra !== null) for (const name in extra) setHeader(response, name.toLowerCase(), extra[name]);
 }
 
 /** Attempts that reached an upstream (skipped targets are not attempts). */

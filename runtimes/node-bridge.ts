@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { sentText } from "../core/response-record.ts";
+import { takeParts } from "../core/response-record.ts";
 import { serverRequestId } from "./client-errors.ts";
 import { lazyRequest } from "./node-request.ts";
 
@@ -82,18 +82,20 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
     else res.destroy();
     return;
   }
+  // The gateway's own answers: their status, plain header fields and text or stream, with no
+  // web Headers or body stream made to read them back.
+  const parts = takeParts(response);
+  if (parts !== null && parts.text !== null) {
+    const headers: Record<string, string> = { ...parts.fields, "content-length": String(Buffer.byteLength(parts.text)) };
+    res.writeHead(parts.status, headers);
+    res.end(parts.text);
+    return;
+  }
+  if (parts !== null && parts.stream !== null) return pipeStream(parts.stream, parts.status, parts.fields, res);
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
     headers[name] = value;
   });
-  const known = sentText(response);
-  if (known !== undefined) {
-    const bytes = Buffer.from(known);
-    headers["content-length"] = String(bytes.byteLength);
-    res.writeHead(response.status, headers);
-    res.end(bytes);
-    return;
-  }
   const body = response.body;
   const contentType = headers["content-type"] ?? "";
   if (body === null || !contentType.startsWith("text/event-stream")) {
@@ -104,7 +106,12 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
     res.end(bytes);
     return;
   }
-  res.writeHead(response.status, headers);
+  return pipeStream(body, response.status, headers, res);
+}
+
+/** An event stream out, chunk by chunk, with backpressure; a client that leaves cancels it. */
+async function pipeStream(body: ReadableStream<Uint8Array>, status: number, headers: Readonly<Record<string, string>>, res: ServerResponse): Promise<void> {
+  res.writeHead(status, headers);
   res.flushHeaders();
   const reader = body.getReader();
   const stop = (): void => {
