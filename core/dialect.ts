@@ -104,6 +104,12 @@ export interface Dialect {
   maxOutputTokens(body: RequestBody): number | null;
   /** `GET /v1/models` for this dialect's clients: the list, or the one model `only` names (it is known to exist). */
   encodeModels(models: readonly ModelEntry[], only: string | null, createdAt: number): string;
+  /**
+   * For formats that name the model and the method in the URL rather than the body (Gemini): the
+   * parsed body with them bound in, as `model`, `stream` and the rest of this dialect read them.
+   * The surface calls it before validation; absent for formats that carry both in the body.
+   */
+  bindRoute?(body: RequestBody, model: string, stream: boolean): RequestBody;
   /** Client headers forwarded to an upstream of the same dialect (`anthropic-beta` …), lowercase. */
   readonly forwardHeaders: readonly string[];
 

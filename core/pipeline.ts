@@ -246,7 +246,10 @@ export class Pipeline {
     const provider = this.providers.get(target.provider);
     if (provider === undefined) throw internalError(`Route points at provider "${target.provider}", which is not configured.`);
     const operation = ctx.operation as Operation;
-    const native = provider.format === ctx.dialect.id || (operation === "generate" && (provider.formats?.includes(ctx.dialect.id) ?? false));
+    // Every provider that embeds takes OpenAI embeddings bodies, whatever its own format (Gemini translates them itself).
+    const native = provider.format === ctx.dialect.id
+      || (operation === "generate" && (provider.formats?.includes(ctx.dialect.id) ?? false))
+      || (operation === "embed" && ctx.dialect.id === "openai" && (provider.operations?.includes("embed") ?? false));
     if (operation !== "generate" && !(native && (provider.operations?.includes(operation) ?? false))) {
       if (operation === "count_tokens") return null;
       throw new GatewayError({

@@ -61,7 +61,8 @@ export interface ProviderAdapter {
   readonly formats?: readonly WireFormat[];
   /**
    * Operations besides `generate` it serves natively (default: none). `embed` takes OpenAI
-   * embeddings bodies; `count_tokens` takes the provider format's token-counting body.
+   * embeddings bodies (`ProviderCall.format` "openai") and, when the provider's own format has
+   * embeddings (Gemini), that format's; `count_tokens` takes the provider format's token-counting body.
    */
   readonly operations?: readonly Operation[];
   /** Model ids this provider is known to serve; listed as `<provider>/<model>` by `GET /v1/models`. */

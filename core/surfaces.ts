@@ -9,6 +9,7 @@ import type { Operation, Surface } from "./types.ts";
 import { estimateEmbeddingsInputTokens, openai, validateEmbeddingsRequest } from "../dialects/openai/index.ts";
 import { anthropic, estimateAnthropicInputTokens, validateCountTokensRequest } from "../dialects/anthropic/index.ts";
 import { responses } from "../dialects/responses/index.ts";
+import { gemini } from "../dialects/gemini/index.ts";
 
 export interface SurfaceSpec extends SurfaceInfo {
   readonly path: string;
@@ -93,7 +94,7 @@ export const BUILT_IN_SURFACES: readonly SurfaceSpec[] = [
 ];
 
 /** Wire formats a provider may declare, by name. */
-export const BUILT_IN_DIALECTS: ReadonlyMap<string, Dialect> = new Map<string, Dialect>([[openai.id, openai], [anthropic.id, anthropic], [responses.id, responses]]);
+export const BUILT_IN_DIALECTS: ReadonlyMap<string, Dialect> = new Map<string, Dialect>([[openai.id, openai], [anthropic.id, anthropic], [responses.id, responses], [gemini.id, gemini]]);
 
 /** The dialect a client at `path` speaks, for answers the router gives before any surface is chosen. */
 export function dialectForPath(path: string, surfaces: readonly SurfaceSpec[]): Dialect {

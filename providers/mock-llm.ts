@@ -216,7 +216,7 @@ export function mockChatStreamEvents(body: Record<string, unknown>, options: Moc
 }
 
 /** Unit-length vectors derived from the text, so equal inputs embed equally. */
-function vectorFor(text: string, dimensions: number): Float32Array {
+export function vectorFor(text: string, dimensions: number): Float32Array {
   let seed = 2166136261;
   for (let i = 0; i < text.length; i++) seed = Math.imul(seed ^ text.charCodeAt(i), 16777619) >>> 0;
   const out = new Float32Array(dimensions);

@@ -1,6 +1,7 @@
 import { mockChatCompletion, mockChatStreamEvents, mockEmbeddings } from "../providers/mock-llm.ts";
 import { mockCountTokens, mockMessage, mockMessageStreamEvents, MockPromptCache } from "../providers/mock-anthropic.ts";
 import { mockResponse, mockResponseStreamEvents } from "../providers/mock-responses.ts";
+import { mockBatchEmbedContents, mockCountGeminiTokens, mockEmbedContent, mockGenerateContent, mockStreamGenerateContentEvents } from "../providers/mock-gemini.ts";
 
 /** What the mock saw of one request, for assertions. */
 export interface RecordedCall {
@@ -41,7 +42,10 @@ export interface MockUpstreamOptions {
   models?: string[];
   /** Delay between stream events, in ms. Default 0. */
   chunkDelayMs?: number;
-  /** When set, requests must carry `Authorization: Bearer <apiKey>` (or, on Anthropic paths, `x-api-key`) or get a 401. */
+  /**
+   * When set, requests must carry `Authorization: Bearer <apiKey>` (or, on Anthropic paths,
+   * `x-api-key`; on Gemini paths, `x-goog-api-key` or `?key=`) or get a 401.
+   */
   apiKey?: string;
   reply?: string;
   dimensions?: number;
@@ -76,6 +80,18 @@ function errorBody(status: number, anthropic: boolean): string {
   return JSON.stringify({ error: { message: `Mock upstream error ${status}`, type, param: null, code: status === 429 ? "rate_limit_exceeded" : null } });
 }
 
+/** Google's error shape, with the status name its HTTP status goes with. */
+function googleErrorBody(status: number, message: string, reason?: string): string {
+  const name = status === 400 ? "INVALID_ARGUMENT" : status === 401 ? "UNAUTHENTICATED" : status === 403 ? "PERMISSION_DENIED" : status === 404 ? "NOT_FOUND"
+    : status === 429 ? "RESOURCE_EXHAUSTED" : status === 503 ? "UNAVAILABLE" : status === 504 ? "DEADLINE_EXCEEDED" : status >= 500 ? "INTERNAL" : "FAILED_PRECONDITION";
+  const error: Record<string, unknown> = { code: status, message, status: name };
+  if (reason !== undefined) error.details = [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason, domain: "googleapis.com" }];
+  return JSON.stringify({ error });
+}
+
+/** A Gemini API path: `…/models/{model}:{method}`. */
+const GEMINI_PATH = /\/models\/(.+):(generateContent|streamGenerateContent|countTokens|embedContent|batchEmbedContents)$/;
+
 /** Anthropic Messages lives under `/messages`; everything else here is OpenAI's format. */
 function isAnthropicPath(path: string): boolean {
   return path.endsWith("/messages") || path.endsWith("/messages/count_tokens");
@@ -92,6 +108,21 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** The part of a fault every format shares: a delay, then a dropped connection or no answer at all. */
+async function delayResetOrHang(fault: MockFault | undefined, call: RecordedCall, signal: AbortSignal): Promise<Response | null> {
+  if (fault?.delayMs) await sleep(fault.delayMs, signal);
+  if (fault?.reset) {
+    call.aborted = true;
+    return Response.error();
+  }
+  if (fault?.hang) {
+    await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+    call.aborted = true;
+    return json("{}", 499);
+  }
+  return null;
+}
+
 /** OpenAI names its request id `x-request-id`, Anthropic `request-id`; the mock sends both. */
 const REQUEST_ID = { "x-request-id": "req_mock", "request-id": "req_mock" };
 
@@ -102,7 +133,8 @@ function json(text: string, status = 200, headers: Record<string, string> = {}):
 /**
  * An HTTP upstream that speaks the OpenAI wire format (chat JSON and SSE, embeddings, models, the
  * Responses API at `/v1/responses`) and Anthropic's (`/v1/messages` JSON and SSE,
- * `/v1/messages/count_tokens`, errors in its shape),
+ * `/v1/messages/count_tokens`, errors in its shape) and the Gemini API's (`…/models/{model}:generateContent`,
+ * `:streamGenerateContent?alt=sse`, `:countTokens`, `:embedContent`, `:batchEmbedContents`),
  * records every call and injects faults on demand. Serve it with `listen` from `switchyard/node`.
  */
 export function mockUpstream(options: MockUpstreamOptions = {}): MockUpstream {
@@ -165,6 +197,8 @@ export function mockUpstream(options: MockUpstreamOptions = {}): MockUpstream {
     calls.push(call);
     const signal = request.signal;
 
+    const geminiPath = GEMINI_PATH.exec(url.pathname);
+    if (geminiPath !== null) return handleGemini(geminiPath[1], geminiPath[2], url, call, body, signal);
     const anthropic = isAnthropicPath(url.pathname);
     const bearer = options.apiKey !== undefined && headers.authorization === `Bearer ${options.apiKey}`;
     // Anthropic takes its key as x-api-key or, as the 2026 SDKs send it, as a bearer token.
@@ -175,16 +209,8 @@ export function mockUpstream(options: MockUpstreamOptions = {}): MockUpstream {
       return json(JSON.stringify({ error: { message: "Incorrect API key provided.", type: "invalid_request_error", param: null, code: "invalid_api_key" } }), 401);
     }
     const fault = faults.shift();
-    if (fault?.delayMs) await sleep(fault.delayMs, signal);
-    if (fault?.reset) {
-      call.aborted = true;
-      return Response.error();
-    }
-    if (fault?.hang) {
-      await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
-      call.aborted = true;
-      return json("{}", 499);
-    }
+    const faulted = await delayResetOrHang(fault, call, signal);
+    if (faulted !== null) return faulted;
     if (fault?.status !== undefined) return json(fault.body ?? errorBody(fault.status, anthropic), fault.status, fault.headers);
 
     if (request.method === "GET" && url.pathname.endsWith("/models")) {
@@ -215,6 +241,40 @@ export function mockUpstream(options: MockUpstreamOptions = {}): MockUpstream {
       return json(mockEmbeddings(body, options.dimensions));
     }
     return json(JSON.stringify({ error: { message: `Unknown path ${url.pathname}`, type: "invalid_request_error", param: null, code: "unknown_url" } }), 404);
+  }
+
+  /** The Gemini API: key in `x-goog-api-key` or `?key=`, errors in Google's shape. */
+  async function handleGemini(model: string, method: string, url: URL, call: RecordedCall, body: Record<string, unknown> | null, signal: AbortSignal): Promise<Response> {
+    const key = call.headers["x-goog-api-key"] ?? url.searchParams.get("key");
+    // Google answers a wrong key with 400 INVALID_ARGUMENT and the reason API_KEY_INVALID.
+    if (options.apiKey !== undefined && key !== options.apiKey) return json(googleErrorBody(400, "API key not valid. Please pass a valid API key.", "API_KEY_INVALID"), 400);
+    if (call.method !== "POST" || body === null) return json(googleErrorBody(400, "Invalid JSON payload received."), 400);
+    const fault = faults.shift();
+    const faulted = await delayResetOrHang(fault, call, signal);
+    if (faulted !== null) return faulted;
+    if (fault?.status !== undefined) return json(fault.body ?? googleErrorBody(fault.status, `Mock upstream error ${fault.status}`), fault.status, fault.headers);
+    const reply = { reply: options.reply };
+    switch (method) {
+      case "streamGenerateContent":
+        if (url.searchParams.get("alt") === "sse") return streamResponse(mockStreamGenerateContentEvents(body, model, reply), call, signal, fault);
+        break;
+      case "generateContent":
+        call.finished = true;
+        return json(mockGenerateContent(body, model, reply));
+      case "countTokens":
+        call.finished = true;
+        return json(mockCountGeminiTokens(body));
+      case "embedContent":
+        call.finished = true;
+        return json(mockEmbedContent(body, options.dimensions));
+      case "batchEmbedContents": {
+        call.finished = true;
+        const text = mockBatchEmbedContents(body, model, options.dimensions);
+        return text === null ? json(googleErrorBody(400, `Each request's model must be models/${model}.`), 400) : json(text);
+      }
+    }
+    // The mock streams only as server-sent events, the format every Gemini SDK asks for.
+    return json(googleErrorBody(400, "The mock streams with alt=sse only."), 400);
   }
 
   return {
