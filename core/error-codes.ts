@@ -64,6 +64,12 @@ export const ERROR_CODES = {
   reload_unavailable: { status: 501, fault: "gateway", retryable: false, source: "admin", when: "The gateway does not run in a server that can reload it." },
   reload_failed: { status: 422, fault: "client", retryable: false, source: "admin", when: "In a reload result: the new config was refused and the old one keeps serving." },
 
+  // ── the dashboard (`dashboard`) ──────────────────────────────────────────────────────────────
+  session_required: { status: 401, fault: "policy", retryable: false, source: "dashboard", when: "A dashboard data call without a live session (log in with an admin key first)." },
+  csrf_token_invalid: { status: 403, fault: "policy", retryable: false, source: "dashboard", when: "A dashboard call that changes something lacks the session's `x-csrf-token` header." },
+  too_many_watchers: { status: 503, fault: "gateway", retryable: true, source: "dashboard", when: "The dashboard's live feed has `maxWatchers` dashboards connected already." },
+  cross_origin_refused: { status: 403, fault: "policy", retryable: false, source: "dashboard", when: "A dashboard call that changes something came from another origin." },
+
   // ── upstream faults ──────────────────────────────────────────────────────────────────────────
   no_target_available: { status: 503, fault: "provider", retryable: true, source: "core", when: "Every target of the plan was skipped (open circuits) before any was tried." },
   circuit_open: { status: 503, fault: "provider", retryable: true, source: "circuitBreaker", when: "Recorded on an attempt the breaker skipped (`ctx.attempts`, logs); never sent on its own." },

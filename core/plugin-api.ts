@@ -14,6 +14,7 @@
  */
 import type { LogQueueStats } from "./log-queue.ts";
 import type { Plugin } from "./plugin.ts";
+import type { Target } from "./types.ts";
 
 /** A log plugin: its queues, summed and per sink, and where the records go. */
 export interface LogApi {
@@ -57,8 +58,45 @@ export interface BudgetApi {
   stats(): Readonly<{ rejected: number; chargedUsd: number }>;
 }
 
+/**
+ * An admin API: who its admins are, and its calls on behalf of one already known. The dashboard
+ * logs admins in with it and serves its key and team pages through it, so both share one set
+ * of checks, one audit trail and one store.
+ */
+export interface AdminApi {
+  /** Where the API is served (`/admin/v1`). */
+  readonly path: string;
+  /** The admin id a presented secret belongs to; undefined for anything else (a virtual key too). */
+  authenticate(secret: string): string | undefined;
+  /** Answer a call to the API (its URL under `path`) as the admin `actor`, without asking for a key. */
+  handle(request: Request, actor: string): Promise<Response>;
+}
+
+/** What a router knows per target: its load and latency, when a strategy tracks them. */
+export interface RouteTargetStats {
+  readonly provider: string;
+  readonly model: string;
+  readonly inFlight: number;
+  /** EWMA of time to first byte in ms; null before any sample. */
+  readonly latencyMs: number | null;
+}
+
+/** A router: its table as configured, and the load it tracks. */
+export interface RouteApi {
+  /** Alias → its targets, in fallback order. */
+  routes(): Readonly<Record<string, readonly Target[]>>;
+  /** The routing strategy of each alias. */
+  strategies(): Readonly<Record<string, string>>;
+  /** Per target; in-flight and latency stay 0 and null unless an alias uses a load-aware strategy. */
+  targets(): readonly RouteTargetStats[];
+  /** Whether `targets()` counts in-flight attempts and latency (a load-aware strategy is configured). */
+  readonly tracksLoad: boolean;
+}
+
 /** Every facet a plugin may expose; each optional. Augment it for facets of your own. */
 export interface PluginApi {
+  admin?: AdminApi;
+  route?: RouteApi;
   log?: LogApi;
   circuitBreaker?: CircuitBreakerApi;
   rateLimit?: RateLimitApi;

@@ -1,6 +1,7 @@
 /** Built-in plugins. */
 export { auth, hashKey, type AuthKey, type AuthOptions, type AuthTeam } from "./auth/index.ts";
 export { admin, type AdminKey, type AdminOptions, type AdminPlugin } from "./admin/index.ts";
+export { dashboard, type DashboardOptions, type DashboardPlugin } from "./dashboard/index.ts";
 export { hostGuard, type HostGuardOptions, LOOPBACK_HOSTS } from "./host-guard/index.ts";
 export {
   type AliasRoute,

@@ -265,15 +265,20 @@ export function admin(options: AdminOptions): AdminPlugin {
     return `${method} ${segments.join("/")}`;
   }
 
-  async function serve(request: Request): Promise<Response> {
+  const authenticate = (secret: string): string | undefined => admins.get(sha256Hex(secret));
+
+  function serve(request: Request): Promise<Response> {
+    const presented = presentedKey(request);
+    return answer(request, presented === null ? undefined : authenticate(presented), presented === null);
+  }
+
+  async function answer(request: Request, actor: string | undefined, missing: boolean): Promise<Response> {
     try {
-      const presented = presentedKey(request);
-      const actor = presented === null ? undefined : admins.get(sha256Hex(presented));
       if (actor === undefined) {
         throw new GatewayError({
           status: 401,
           code: "invalid_admin_key",
-          message: presented === null ? "Missing admin key. Send it as 'Authorization: Bearer <admin key>'." : "Incorrect admin key. Virtual keys cannot use the admin API.",
+          message: missing ? "Missing admin key. Send it as 'Authorization: Bearer <admin key>'." : "Incorrect admin key. Virtual keys cannot use the admin API.",
           fault: "policy",
           headers: { "www-authenticate": 'Bearer realm="switchyard-admin"' },
         });
@@ -311,6 +316,7 @@ export function admin(options: AdminOptions): AdminPlugin {
       for (const method of METHODS) app.addRoute(method, `${prefix}/*`, serve);
     },
     describe: () => ({ path: prefix, admins: admins.size, store: store.kind }),
+    api: { admin: { path: prefix, authenticate, handle: (request, actor) => answer(request, actor, false) } },
     onComplete: { order: "post", handler: (ctx) => spend.record(ctx) },
     flushSpend: () => spend.flush(),
     async close(closing) {

@@ -312,6 +312,14 @@ export function route(options: RouteOptions): RoutePlugin {
     stats() {
       return [...statsByKey.values()];
     },
+    api: {
+      route: {
+        routes: () => table,
+        strategies: () => strategies,
+        targets: () => [...statsByKey.values()].map((s) => ({ provider: s.provider, model: s.model, inFlight: s.inFlight, latencyMs: s.samples > 0 ? s.latencyMs : null })),
+        tracksLoad,
+      },
+    },
     route(ctx) {
       const compiled = aliases.get(ctx.model);
       if (compiled === undefined) return undefined;
