@@ -332,7 +332,7 @@ export class Pipeline {
       attempt.durationMs = attempt.firstByteMs;
       return { kind: "json", status: reply.status, text: this.jsonReply(ctx, plan, target, reply.text) };
     }
-    const relay = this.relay(ctx, plan);
+    const relay = this.relay(ctx, plan, target.model);
     const errorEvent = relay instanceof TranslatingRelay ? relay.encoder.error.bind(relay.encoder) : (error: GatewayError) => ctx.dialect.streamEncoder(ctx.body!).error(error);
     // The stream owns the guard from here: its end releases the timers.
     const body = clientStream(reply.chunks, relay, guard, errorEvent, (how, error, sent) => this.streamEnded(ctx, attempt, relay, how, error, sent));
@@ -345,14 +345,14 @@ export class Pipeline {
    * so the hooks see neutral events. A translated stream runs the hooks between its decoder and
    * its encoder.
    */
-  private relay(ctx: RequestContext, plan: Plan): StreamRelay {
+  private relay(ctx: RequestContext, plan: Plan, model: string): StreamRelay {
     const hooks = this.chain.onChunk;
     if (hooks === null) {
       return plan.translate === null
         ? passthroughRelay(ctx.dialect.scanner(plan.stripUsage))
-        : new TranslatingRelay(plan.translate.streamDecoder(), ctx.dialect.streamEncoder(ctx.body!));
+        : new TranslatingRelay(plan.translate.streamDecoder(model), ctx.dialect.streamEncoder(ctx.body!));
     }
-    const decoder = (plan.translate ?? ctx.dialect).streamDecoder();
+    const decoder = (plan.translate ?? ctx.dialect).streamDecoder(model);
     return new TranslatingRelay(decoder, ctx.dialect.streamEncoder(ctx.body!), (event, out) => runChunk(hooks, ctx, event, out));
   }
 
@@ -364,7 +364,7 @@ export class Pipeline {
     }
     let parsed;
     try {
-      parsed = plan.translate.parseResponse(text);
+      parsed = plan.translate.parseResponse(text, target.model);
     } catch (error) {
       throw new GatewayError({
         status: 502,

@@ -1,3 +1,4 @@
+import type { Dialect } from "./dialect.ts";
 import type { UpstreamClient } from "./upstream.ts";
 import type { Operation, Timeouts, WireFormat } from "./types.ts";
 
@@ -54,6 +55,11 @@ export interface ProviderAdapter {
   readonly kind: string;
   /** The wire format of its generation endpoint (`generate`). */
   readonly format: WireFormat;
+  /**
+   * The dialect of `format`, for a format the gateway has none built in for (a community format,
+   * Bedrock Converse): requests are translated through it. Built-in formats need none.
+   */
+  readonly dialect?: Dialect;
   /**
    * Other wire formats it serves natively for `generate` (default: none): a client speaking one of
    * them passes through to it untranslated, and `ProviderCall.format` says which one a call is in.

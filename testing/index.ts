@@ -15,6 +15,7 @@ export { keyStoreConformance, type KeyStoreConformanceOptions } from "./key-stor
 export { logSinkConformance, type ReadSink } from "./sink-conformance.ts";
 export { sampleLogRecord } from "./log-record-sample.ts";
 export { mockAzureUpstream, type MockAzureOptions } from "./mock-azure.ts";
+export { mockBedrockUpstream, type MockBedrockOptions, type MockBedrockUpstream } from "./mock-bedrock.ts";
 export { providerConformance, type ProviderConformanceOptions } from "./provider-conformance.ts";
 export { mockUpstream, type MockFault, type MockUpstream, type MockUpstreamOptions, type RecordedCall, type StreamGate } from "./mock-upstream.ts";
 export { decodeStream, dialectConformance, difference, type DialectTranscript, foldStream, neutralRequest } from "./dialect-conformance.ts";

@@ -29,7 +29,7 @@ export interface ProviderConformanceOptions {
   readonly model: string;
   /** How bytes reach the mock. Default: the mock's handler, in-process. */
   readonly upstream?: UpstreamClient;
-  /** The dialect of the adapter's format. Default: the built-in one it names. */
+  /** The dialect of the adapter's format. Default: the adapter's own, or the built-in one it names. */
   readonly dialect?: Dialect;
 }
 
@@ -54,7 +54,7 @@ async function bytesOf(reply: ProviderReply): Promise<Uint8Array[]> {
 
 export function providerConformance(options: ProviderConformanceOptions): ConformanceCase[] {
   const { adapter, mock, model } = options;
-  const dialect = options.dialect ?? BUILT_IN_DIALECTS.get(adapter.format);
+  const dialect = options.dialect ?? adapter.dialect ?? BUILT_IN_DIALECTS.get(adapter.format);
   if (dialect === undefined) throw new TypeError(`provider conformance: no dialect for format "${adapter.format}"; pass one`);
   const upstream = options.upstream ?? inProcessUpstream(mock.fetch);
   const encodeOptions = { model, streamUsage: adapter.streamUsage !== false, defaultMaxTokens: adapter.defaultMaxTokens ?? 1024 };
