@@ -1,3 +1,5 @@
+import { lazyPrototype } from "./lazy-prototype.ts";
+
 /**
  * What the client was sent: one record per request, which the log, the cache and the runtime
  * bridges all read. The pipeline is its only writer.
@@ -120,25 +122,8 @@ const own: PropertyDescriptorMap = {
   },
 };
 
-const builtPrototype: object = Object.create(Response.prototype, own);
 // Every other member of Response goes to a real one, made once.
-for (const name of Object.getOwnPropertyNames(Response.prototype)) {
-  if (name === "constructor" || name in own) continue;
-  const descriptor = Object.getOwnPropertyDescriptor(Response.prototype, name)!;
-  if (typeof descriptor.value === "function") {
-    Object.defineProperty(builtPrototype, name, {
-      value(this: Built, ...args: unknown[]) {
-        return (realOf(this[STATE]) as unknown as Record<string, (...a: unknown[]) => unknown>)[name](...args);
-      },
-    });
-  } else if (descriptor.get !== undefined) {
-    Object.defineProperty(builtPrototype, name, {
-      get(this: Built) {
-        return (realOf(this[STATE]) as unknown as Record<string, unknown>)[name];
-      },
-    });
-  }
-}
+const builtPrototype = lazyPrototype(Response.prototype, own, (self: Built) => realOf(self[STATE]));
 
 function built(record: ResponseRecord, status: number, fields: Record<string, string>, stream: ReadableStream<Uint8Array> | null): Response {
   const response = Object.create(builtPrototype) as Built;

@@ -1,5 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { FRAMED_BODY } from "../core/body.ts";
+import { lazyPrototype } from "../core/lazy-prototype.ts";
+import { lazyHeaders } from "./node-headers.ts";
 
 /**
  * A web `Request` for a node:http request, built lazily. Constructing a real `Request` on Node
@@ -19,7 +21,7 @@ interface LazyState {
   readonly hasBody: boolean;
   /** The body stream for the real Request; made on demand. */
   readonly bodyStream: () => ReadableStream<Uint8Array>;
-  /** Built up front: every gateway request reads them, and a bad header fails here as before (400). */
+  /** Looked up by name straight from node:http's parse; a real Headers is built only when needed. */
   readonly headers: Headers;
   real: Request | null;
   /** True once `text()`, `arrayBuffer()` or `json()` read the body without a real Request. */
@@ -141,26 +143,8 @@ const fastMembers: PropertyDescriptorMap = {
   },
 };
 
-const lazyPrototype: object = Object.create(Request.prototype, fastMembers);
-
 // Every other member of Request goes to the real one.
-for (const name of Object.getOwnPropertyNames(Request.prototype)) {
-  if (name === "constructor" || name in fastMembers) continue;
-  const descriptor = Object.getOwnPropertyDescriptor(Request.prototype, name)!;
-  if (typeof descriptor.value === "function") {
-    Object.defineProperty(lazyPrototype, name, {
-      value(this: Lazy, ...args: unknown[]) {
-        return (realRequest(this[STATE]) as unknown as Record<string, (...a: unknown[]) => unknown>)[name](...args);
-      },
-    });
-  } else if (descriptor.get !== undefined) {
-    Object.defineProperty(lazyPrototype, name, {
-      get(this: Lazy) {
-        return (realRequest(this[STATE]) as unknown as Record<string, unknown>)[name];
-      },
-    });
-  }
-}
+const requestPrototype = lazyPrototype(Request.prototype, fastMembers, (self: Lazy) => realRequest(self[STATE]));
 
 /**
  * A `Request` (it passes `instanceof Request`) for `req`, aborting through `signal`.
@@ -174,11 +158,11 @@ export function lazyRequest(req: IncomingMessage, signal: AbortSignal, bodyStrea
     signal,
     hasBody: method !== "GET" && method !== "HEAD",
     bodyStream,
-    headers: new Headers(req.headers as Record<string, string>),
+    headers: lazyHeaders(req.headers),
     real: null,
     read: false,
   };
-  const request = Object.create(lazyPrototype) as Lazy;
+  const request = Object.create(requestPrototype) as Lazy;
   Object.defineProperty(request, STATE, { value: state });
   return request;
 }

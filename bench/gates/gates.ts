@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createGateway, type Gateway } from "../../core/gateway.ts";
+import { definePlugin } from "../../core/plugin.ts";
 import { auth, circuitBreaker, cost, fallback, rateLimit, route } from "../../plugins/index.ts";
 import { mock } from "../../providers/mock.ts";
 import type { SoakReport } from "../report/soak-report.ts";
@@ -43,8 +44,9 @@ const own = await coreBundleSize(join(root, "core/index.ts"), true);
 gates.push({ name: "core bundle without dialects, minified + gzip", figure: `${kB(own.gzip)} (${kB(own.minified)} minified)`, budget: kB(budgets.coreWithoutDialectsGzipBytes), pass: own.gzip <= budgets.coreWithoutDialectsGzipBytes });
 
 const chat = (extra: Record<string, unknown>): string => JSON.stringify({ messages: [{ role: "user", content: "Where is order 1234? It left the depot yesterday." }], max_tokens: 100, ...extra });
-const request = (body: string, headers: Record<string, string> = {}) => () =>
-  new Request("http://gateway.local/v1/chat/completions", { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+const request = (body: string, headers: Record<string, string> = {}, path = "/v1/chat/completions") => () =>
+  new Request(`http://gateway.local${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+const messages = JSON.stringify({ model: "mock/mock", max_tokens: 100, messages: [{ role: "user", content: "Where is order 1234? It left the depot yesterday." }] });
 
 const bare = await createGateway({ providers: { mock: mock() } });
 const full = await createGateway({
@@ -58,10 +60,17 @@ const full = await createGateway({
     circuitBreaker({ failures: 5, cooldownMs: 5_000 }),
   ],
 });
+// A chunk hook that reads every event: what a stream pays once any plugin registers one.
+const hooked = await createGateway({
+  providers: { mock: mock() },
+  plugins: [definePlugin({ name: "chunk-reader", onChunk: (_ctx, event) => void event.type })],
+});
 const cases: [string, Gateway, () => Request][] = [
   ["bare JSON", bare, request(chat({ model: "mock/mock" }))],
   ["bare stream", bare, request(chat({ model: "mock/mock", stream: true }))],
   ["full chain JSON", full, request(chat({ model: "chat" }), { authorization: "Bearer sk-gate-allocations" })],
+  ["translated JSON, messages to chat", bare, request(messages, { "anthropic-version": "2023-06-01" }, "/v1/messages")],
+  ["stream with a chunk hook", hooked, request(chat({ model: "mock/mock", stream: true }))],
 ];
 for (const [name, gateway, make] of cases) {
   const figures = await measureAllocations(gateway, make);
@@ -72,6 +81,7 @@ for (const [name, gateway, make] of cases) {
 }
 await bare.close({ timeoutMs: 1000 });
 await full.close({ timeoutMs: 1000 });
+await hooked.close({ timeoutMs: 1000 });
 
 if (!flags.has("skip-soak")) {
   let reportPath = flags.get("soak-report");

@@ -3,7 +3,9 @@
  * whether or not earlier ones finished), over the mix in bench/soak/mix.ts. Every window it
  * appends one JSON line to --out: requests finished, failures, and latency percentiles.
  * Latency is time to the whole answer for JSON and time to the first event for streams.
- *   --url U --rps R --seconds S --window-ms W --out FILE [--max-in-flight N]
+ * With --dialect anthropic the same mix is asked as Anthropic Messages on /v1/messages (the
+ * translation path: the soak's upstream speaks the OpenAI format).
+ *   --url U --rps R --seconds S --window-ms W --out FILE [--max-in-flight N] [--dialect openai|anthropic]
  */
 import { appendFileSync } from "node:fs";
 import { Agent, request } from "undici";
@@ -12,7 +14,11 @@ import { numberFlag, parseFlags } from "./flags.ts";
 import { kindOf, type RequestKind, SOAK_KEYS } from "./mix.ts";
 
 const flags = parseFlags(process.argv.slice(2));
-const url = `${flags.get("url") ?? "http://127.0.0.1:8787"}/v1/chat/completions`;
+const anthropic = flags.get("dialect") === "anthropic";
+const url = `${flags.get("url") ?? "http://127.0.0.1:8787"}${anthropic ? "/v1/messages" : "/v1/chat/completions"}`;
+/** What a whole answer holds, and what the last event of a finished stream says, in the dialect asked. */
+const answerMark = anthropic ? '"content"' : '"choices"';
+const streamEnd = anthropic ? "message_stop" : "[DONE]";
 const rps = numberFlag(flags, "rps", 100);
 const seconds = numberFlag(flags, "seconds", 60);
 const windowMs = numberFlag(flags, "window-ms", 5000);
@@ -41,12 +47,10 @@ let sent = 0;
 function body(kind: RequestKind, n: number): string {
   if (kind === "bad") return '{"model":"soak-chat","messages":[';
   const prompt = kind === "cached" ? `Where is order ${n % 20}?` : `Where is order ${n}? It left the depot at ${n % 24}:00.`;
-  return JSON.stringify({
-    model: kind.startsWith("flaky") ? "soak-flaky" : "soak-chat",
-    stream: kind === "stream" || kind === "abort" || kind === "flaky-stream",
-    max_tokens: 200,
-    messages: [{ role: "system", content: CONTEXT }, { role: "user", content: prompt }],
-  });
+  const model = kind.startsWith("flaky") ? "soak-flaky" : "soak-chat";
+  const stream = kind === "stream" || kind === "abort" || kind === "flaky-stream";
+  if (anthropic) return JSON.stringify({ model, stream, max_tokens: 200, system: CONTEXT, messages: [{ role: "user", content: prompt }] });
+  return JSON.stringify({ model, stream, max_tokens: 200, messages: [{ role: "system", content: CONTEXT }, { role: "user", content: prompt }] });
 }
 
 function fail(kind: RequestKind, why: string): void {
@@ -62,7 +66,9 @@ async function one(n: number): Promise<void> {
     method: "POST",
     dispatcher,
     signal: controller.signal,
-    headers: { "content-type": "application/json", authorization: `Bearer ${SOAK_KEYS[n % SOAK_KEYS.length]}` },
+    headers: anthropic
+      ? { "content-type": "application/json", "x-api-key": SOAK_KEYS[n % SOAK_KEYS.length], "anthropic-version": "2023-06-01" }
+      : { "content-type": "application/json", authorization: `Bearer ${SOAK_KEYS[n % SOAK_KEYS.length]}` },
     body: body(kind, n),
   });
   current.byKind[kind] = (current.byKind[kind] ?? 0) + 1;
@@ -77,7 +83,7 @@ async function one(n: number): Promise<void> {
   }
   if (kind === "json" || kind === "cached" || kind === "flaky-json") {
     const text = await res.body.text();
-    if (!text.includes('"choices"')) return fail(kind, `no choices in ${text.slice(0, 200)}`);
+    if (!text.includes(answerMark)) return fail(kind, `no ${answerMark} in ${text.slice(0, 200)}`);
     current.latencies.push(performance.now() - started);
     return;
   }
@@ -102,7 +108,7 @@ async function one(n: number): Promise<void> {
     if (controller.signal.aborted) return;
     throw error;
   }
-  if (tail.includes('"error"') || !tail.includes("[DONE]")) fail(kind, `stream did not end with [DONE]: ${tail}`);
+  if (tail.includes('"error"') || !tail.includes(streamEnd)) fail(kind, `stream did not end with ${streamEnd}: ${tail}`);
 }
 
 function launch(): void {

@@ -7,6 +7,7 @@
  * Run: npm run soak -- --minutes 30 [--rps 100] [--runtime node] [--sample-seconds 5]
  *        [--warmup-minutes M] [--memory-threshold 0.05] [--p99-threshold 0.10] [--ci]
  *        [--out-prefix soak] [--heap-snapshots DIR] [--keep-work]
+ *        [--dialect anthropic] (the translation path) [--redis URL] (limits, budget, cache in Redis)
  */
 import { cpus, loadavg, tmpdir } from "node:os";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -38,6 +39,8 @@ const thresholds = {
 const prefix = flags.get("out-prefix") ?? (ci ? "soak-ci" : "soak");
 const outDir = flags.get("out-dir") ?? join(root, "bench", "results");
 const snapshotDir = flags.get("heap-snapshots");
+const dialect = flags.get("dialect") ?? "openai";
+const redisUrl = flags.get("redis");
 
 if (runtime !== "node" && runtime !== "deno" && runtime !== "bun") {
   console.error(`soak: --runtime must be node, deno or bun, got "${runtime}"`);
@@ -88,6 +91,7 @@ try {
         SWITCHYARD_SAMPLER_FILE: files.samples,
         SWITCHYARD_SAMPLER_INTERVAL_MS: String(sampleMs),
         SWITCHYARD_SAMPLER_PORTABLE: runtime === "node" ? "0" : "1",
+        ...(redisUrl !== undefined ? { SOAK_REDIS_URL: redisUrl } : {}),
       },
     },
   );
@@ -96,7 +100,7 @@ try {
 
   const startedAt = Date.now();
   const load = await spawnReady(
-    ...runTs("bench/soak/load.ts", ["--url", gateway.match[1], "--rps", String(rps), "--seconds", String(minutes * 60), "--window-ms", String(sampleMs), "--out", files.windows]),
+    ...runTs("bench/soak/load.ts", ["--url", gateway.match[1], "--rps", String(rps), "--seconds", String(minutes * 60), "--window-ms", String(sampleMs), "--out", files.windows, "--dialect", dialect]),
     /load started/,
   );
   started.push(load);

@@ -1,10 +1,12 @@
 // The soak's gateway: the full chain in front of bench/soak/upstream.ts.
 // SOAK_UPSTREAM_URL is the upstream process's base URL; SOAK_LOG_FILE, when set and when this
-// installation has a `log` plugin, receives the request log.
+// installation has a `log` plugin, receives the request log. SOAK_REDIS_URL, when set, puts the
+// rate limits, budget and cache in that Redis instead of memory.
 import { defineConfig, type Plugin } from "switchyard";
 import { openai } from "switchyard/providers";
 import * as builtins from "switchyard/plugins";
-import { auth, cache, circuitBreaker, cost, fallback, rateLimit, route } from "switchyard/plugins";
+import { auth, budget, cache, circuitBreaker, cost, fallback, rateLimit, redisCacheStore, route } from "switchyard/plugins";
+import { redisStore } from "switchyard/stores";
 import { SOAK_KEYS } from "./mix.ts";
 
 const upstream = process.env.SOAK_UPSTREAM_URL ?? "http://127.0.0.1:4010";
@@ -29,6 +31,12 @@ async function requestLog(path: string | undefined): Promise<Plugin | null> {
 
 const logPlugin = await requestLog(process.env.SOAK_LOG_FILE);
 
+const redisUrl = process.env.SOAK_REDIS_URL;
+// One prefix per run: counters and cached answers of earlier runs must not be found.
+const prefix = `switchyard-soak:${process.pid}:`;
+const counters = redisUrl === undefined ? undefined : redisStore({ url: redisUrl, prefix });
+const shared = redisUrl === undefined ? [] : [budget({ per: "key", usd: 1_000_000, period: "day", store: counters })];
+
 export default defineConfig({
   providers: {
     a: openai({ baseURL: `${upstream}/a/v1` }),
@@ -38,7 +46,7 @@ export default defineConfig({
   plugins: [
     auth({ keys: SOAK_KEYS.map((key, i) => ({ id: `soak-app-${i + 1}`, key, team: "soak" })) }),
     // Far above the soak's rate: the limiter does all its work and never refuses.
-    rateLimit({ per: "key", rpm: 10_000_000, tpm: 10_000_000_000, concurrent: 10_000 }),
+    rateLimit({ per: "key", rpm: 10_000_000, tpm: 10_000_000_000, concurrent: 10_000, store: counters }),
     route({
       models: {
         "soak-chat": [{ provider: "a", model: "steady-a" }, { provider: "b", model: "steady-b" }],
@@ -49,7 +57,8 @@ export default defineConfig({
     cost({ prices: { "a/steady-a": { input: 0.15, output: 0.6 }, "b/steady-b": { input: 0.5, output: 1.5 }, "flaky/flaky": { input: 0.15, output: 0.6 } } }),
     circuitBreaker({ failures: 5, cooldownMs: 5_000 }),
     // Small, so it fills during warm-up and the run shows its bound holding.
-    cache({ ttl: 300, maxBytes: 1024 * 1024 }),
+    cache({ ttl: 300, maxBytes: 1024 * 1024, store: redisUrl === undefined ? undefined : redisCacheStore({ url: redisUrl, prefix: `${prefix}cache:` }) }),
+    ...shared,
     ...(logPlugin !== null ? [logPlugin] : []),
   ],
 });

@@ -1,0 +1,33 @@
+/**
+ * A prototype for objects that pass `instanceof` a web class (Request, Response, Headers) while
+ * answering the members the gateway uses from plain state, and building the real object only for
+ * a caller that reaches for anything else. On Node, constructing those classes costs more than
+ * the rest of a small request's path; on Deno and Bun they are native and this is never used for
+ * requests.
+ *
+ * `own` holds the members served from state; every other member of `base` is forwarded to the
+ * object `real(self)` returns (made once by the caller's own bookkeeping).
+ */
+export function lazyPrototype(base: object, own: PropertyDescriptorMap, real: (self: never) => object): object {
+  const prototype: object = Object.create(base, own);
+  const forward = real as (self: unknown) => Record<PropertyKey, unknown>;
+  for (const name of Reflect.ownKeys(base)) {
+    if (name === "constructor" || name in own) continue;
+    const descriptor = Object.getOwnPropertyDescriptor(base, name)!;
+    if (typeof descriptor.value === "function") {
+      Object.defineProperty(prototype, name, {
+        value(this: unknown, ...args: unknown[]) {
+          const target = forward(this);
+          return (target[name] as (...a: unknown[]) => unknown).apply(target, args);
+        },
+      });
+    } else if (descriptor.get !== undefined) {
+      Object.defineProperty(prototype, name, {
+        get(this: unknown) {
+          return forward(this)[name];
+        },
+      });
+    }
+  }
+  return prototype;
+}
