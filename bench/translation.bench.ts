@@ -9,6 +9,8 @@ import { bench, do_not_optimize, group, run, summary } from "mitata";
 import { freezeJson } from "../core/body.ts";
 import { anthropic } from "../dialects/anthropic/index.ts";
 import { openai } from "../dialects/openai/index.ts";
+import { bindGeminiRoute, gemini } from "../dialects/gemini/index.ts";
+import { mockGenerateContent, mockStreamGenerateContentEvents } from "../providers/mock-gemini.ts";
 import { mockMessage, mockMessageStreamEvents, MockPromptCache } from "../providers/mock-anthropic.ts";
 import { mockChatCompletion, mockChatStreamEvents } from "../providers/mock-llm.ts";
 
@@ -101,6 +103,60 @@ summary(() => {
   group(`stream, Anthropic events → OpenAI chunks (${anthropicEvents.length} events; divide by it for one)`, () => {
     bench("pass-through scanner, same dialect (baseline)", perEvent(anthropicEvents, () => anthropic.scanner(false)));
     bench("decode → encode", perEvent(anthropicEvents, () => translator(anthropic.streamDecoder(), openai.streamEncoder(openaiBody))));
+  });
+});
+
+// The Gemini surface: what google-genai sends for an agent turn (system instruction, function
+// declarations, a function call and its response), with the path's model and stream flag bound in.
+const geminiBody = bindGeminiRoute(freezeAll({
+  systemInstruction: { parts: [{ text: "You are a helpful assistant for a logistics company. Answer briefly and cite the order number. ".repeat(3) }] },
+  contents: [
+    { role: "user", parts: [{ text: "Where is order 1234? It left the depot yesterday." }] },
+    { role: "model", parts: [{ functionCall: { name: "track", args: { id: "1234" } } }] },
+    { role: "user", parts: [{ functionResponse: { name: "track", response: { result: "In transit, arriving tomorrow." } } }] },
+  ],
+  tools: [{ functionDeclarations: [{ name: "track", description: "Track an order", parameters: { type: "OBJECT", properties: { id: { type: "STRING" } }, required: ["id"] } }] }],
+  generationConfig: { temperature: 0.2, maxOutputTokens: 512 },
+}), "gemini-2.5-flash", true);
+
+summary(() => {
+  group("request, Gemini generateContent → OpenAI chat (the Gemini surface)", () => {
+    bench("JSON.stringify of the body (baseline)", () => do_not_optimize(JSON.stringify(geminiBody)));
+    bench("parse → neutral → encode → stringify", () => do_not_optimize(JSON.stringify(openai.encodeRequest(gemini.parseRequest(geminiBody), options).body)));
+  });
+});
+summary(() => {
+  group("request, OpenAI chat → Gemini generateContent (the gemini provider)", () => {
+    bench("JSON.stringify of the body (baseline)", () => do_not_optimize(JSON.stringify(openaiBody)));
+    bench("parse → neutral → encode → stringify", () => do_not_optimize(JSON.stringify(gemini.encodeRequest(openai.parseRequest(openaiBody), options).body)));
+  });
+});
+
+const geminiAnswer = mockGenerateContent({ contents: [{ role: "user", parts: [{ text: "Tell me about the weather in Paris this week." }] }] }, "gemini-2.5-flash");
+summary(() => {
+  group("whole answer, OpenAI chat.completion → Gemini GenerateContentResponse", () => {
+    bench("JSON.parse + stringify (baseline)", () => do_not_optimize(JSON.stringify(JSON.parse(chatAnswer))));
+    bench("parseResponse → encodeResponse", () => do_not_optimize(gemini.encodeResponse(openai.parseResponse(chatAnswer), geminiBody)));
+  });
+});
+summary(() => {
+  group("whole answer, Gemini GenerateContentResponse → OpenAI chat.completion", () => {
+    bench("JSON.parse + stringify (baseline)", () => do_not_optimize(JSON.stringify(JSON.parse(geminiAnswer))));
+    bench("parseResponse → encodeResponse", () => do_not_optimize(openai.encodeResponse(gemini.parseResponse(geminiAnswer), openaiBody)));
+  });
+});
+
+const geminiEvents = mockStreamGenerateContentEvents({ contents: [{ role: "user", parts: [{ text: "A streamed answer of a fair length, please, about anything." }] }] }, "gemini-2.5-flash").map((e) => encoder.encode(e));
+summary(() => {
+  group(`stream, OpenAI chunks → Gemini chunks (${chatEvents.length} events; divide by it for one)`, () => {
+    bench("pass-through scanner, same dialect (baseline)", perEvent(chatEvents, () => openai.scanner(false)));
+    bench("decode → encode", perEvent(chatEvents, () => translator(openai.streamDecoder(), gemini.streamEncoder(geminiBody))));
+  });
+});
+summary(() => {
+  group(`stream, Gemini chunks → OpenAI chunks (${geminiEvents.length} events; divide by it for one)`, () => {
+    bench("pass-through scanner, same dialect (baseline)", perEvent(geminiEvents, () => gemini.scanner(false)));
+    bench("decode → encode", perEvent(geminiEvents, () => translator(gemini.streamDecoder(), openai.streamEncoder(openaiBody))));
   });
 });
 

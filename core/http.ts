@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import { unrefTimer } from "./attempt-guard.ts";
 import { requestIdFor } from "./context.ts";
-import { type GatewayError, internalError, methodNotAllowed, notFound } from "./errors.ts";
+import { GatewayError, internalError, methodNotAllowed, notFound } from "./errors.ts";
 import type { Pipeline } from "./pipeline.ts";
 import type { ReadyCheck, RouteHandler, RouteMethod } from "./plugin.ts";
-import { dialectForPath, modelsSurfaceFor, type SurfaceSpec } from "./surfaces.ts";
+import { dialectForPath, GEMINI_MODELS_SURFACE, geminiRoute, modelsSurfaceFor, type SurfaceSpec } from "./surfaces.ts";
 
 /** A route a plugin registered at setup. */
 export interface ExtraRoute {
@@ -35,7 +35,10 @@ const READY_CHECK_TIMEOUT_MS = 1_000;
 /** The gateway's own paths besides its surfaces; plugins may not register these. */
 const FIXED_ROUTES: readonly (readonly [path: string, method: string])[] = [
   ["/v1/models", "GET"],
-  ["/v1/models/*", "GET"],
+  // GET: OpenAI's and Anthropic's model lookup; POST `{model}:{method}`: the Gemini API.
+  ["/v1/models/*", "GET, POST"],
+  ["/v1beta/models", "GET"],
+  ["/v1beta/models/*", "GET, POST"],
   ["/health", "GET"],
   ["/ready", "GET"],
 ];
@@ -49,6 +52,7 @@ export function builtInRoutes(surfaces: readonly SurfaceSpec[]): (readonly [path
 export function reservedRouteReason(method: string, path: string, taken: readonly ExtraRoute[]): string | null {
   if (!path.startsWith("/")) return `route path "${path}" must start with "/"`;
   if (path === "/v1" || path.startsWith("/v1/")) return `route path "${path}" is under /v1/, which the gateway reserves`;
+  if (path === "/v1beta" || path.startsWith("/v1beta/")) return `route path "${path}" is under /v1beta/, which the gateway reserves`;
   if (FIXED_ROUTES.some(([p]) => p === path)) return `route path "${path}" is a built-in route`;
   const twin = taken.find((route) => route.path === path && route.method === method);
   if (twin !== undefined) return `route ${method} "${path}" is already served by plugin "${twin.plugin}"`;
@@ -110,6 +114,10 @@ export function createHttpApp(state: HttpState): Hono {
   app.get("/v1/models", (c) => pipeline.listModels(c.req.raw, modelsSurfaceFor(c.req.raw.headers), null));
   // Decoded by the pipeline, so a malformed escape is the client's 400 and is logged like any request.
   app.get("/v1/models/*", (c) => pipeline.listModels(c.req.raw, modelsSurfaceFor(c.req.raw.headers), modelPathOf(c.req.raw.url)));
+  app.get("/v1beta/models", (c) => pipeline.listModels(c.req.raw, GEMINI_MODELS_SURFACE, null));
+  app.get("/v1beta/models/*", (c) => pipeline.listModels(c.req.raw, GEMINI_MODELS_SURFACE, modelPathOf(c.req.raw.url, GEMINI_MODELS_PREFIX)));
+  app.post("/v1beta/models/*", (c) => gemini(c.req.raw, state));
+  app.post("/v1/models/*", (c) => gemini(c.req.raw, state));
   app.get("/health", (c) => json('{"status":"ok"}', c.req.raw));
   app.get("/ready", (c) => readiness(state, c.req.raw));
   for (const route of state.routes) {
@@ -130,16 +138,35 @@ export function createHttpApp(state: HttpState): Hono {
   return app;
 }
 
+/** A Gemini API request, `POST …/models/{model}:{method}`, to its surface with the path's model and stream flag. */
+function gemini(request: Request, state: HttpState): Response | Promise<Response> {
+  const url = new URL(request.url);
+  let route;
+  try {
+    route = geminiRoute(url);
+  } catch (error) {
+    return routerError(error as GatewayError, request, state.surfaces);
+  }
+  if (route === null) {
+    // Under /v1/models/ a POST without a Gemini method is a wrong method on OpenAI's model lookup, as before.
+    const error = url.pathname.startsWith("/v1beta/") ? notFound(url.pathname) : methodNotAllowed("POST", url.pathname, "GET");
+    return routerError(error, request, state.surfaces);
+  }
+  return state.pipeline.inference(request, route.surface, route);
+}
+
 function isGatewayErrorLike(error: unknown): error is GatewayError {
   return error instanceof Error && error.name === "GatewayError";
 }
 
 const MODELS_PREFIX = "/v1/models/";
+/** Gemini names models `models/{id}` and its clients ask for them so. */
+const GEMINI_MODELS_PREFIX = "/v1beta/models/";
 
-/** The still-escaped model id after `/v1/models/`. */
-function modelPathOf(url: string): string {
+/** The still-escaped model id after `prefix`. */
+function modelPathOf(url: string, prefix = MODELS_PREFIX): string {
   const path = new URL(url).pathname;
-  return path.slice(MODELS_PREFIX.length);
+  return path.slice(prefix.length);
 }
 
 const CHAT_PATH = "/v1/chat/completions";

@@ -94,14 +94,19 @@ export class Pipeline {
     this.createdAt = options.createdAt;
   }
 
-  async inference(request: Request, surface: SurfaceSpec): Promise<Response> {
+  /**
+   * One request on a body-taking surface. `route`: the model and stream flag its path names, for
+   * surfaces whose dialect keeps them there (Gemini's), bound into the body before validation.
+   */
+  async inference(request: Request, surface: SurfaceSpec, route?: { readonly model: string; readonly stream: boolean }): Promise<Response> {
     const startedAt = performance.now();
     this.completions.begin();
     let ctx: RequestContext | null = null;
     try {
       checkJsonContentType(request.headers);
       const text = await readBodyText(request, this.maxBodyBytes);
-      const body = parseJsonObject(text, this.maxJsonDepth);
+      const parsed = parseJsonObject(text, this.maxJsonDepth);
+      const body = route === undefined ? parsed : surface.dialect.bindRoute?.(parsed, route.model, route.stream) ?? parsed;
       surface.validate(body);
       ctx = new RequestContext(request, surface, body, surface.model(body), surface.stream(body), startedAt, text);
       return await this.run(ctx, surface);

@@ -3,17 +3,18 @@ import type { Limits } from "./key-store.ts";
 
 /**
  * A wire format a client speaks or a provider natively serves: `openai` (chat completions and
- * embeddings), `anthropic` (Messages), `responses` (the OpenAI Responses API). Community dialects
+ * embeddings), `anthropic` (Messages), `responses` (the OpenAI Responses API), `gemini` (the Gemini API). Community dialects
  * add their own names.
  */
-export type WireFormat = "openai" | "anthropic" | "responses" | (string & {});
+export type WireFormat = "openai" | "anthropic" | "responses" | "gemini" | (string & {});
 
 /**
  * Which HTTP surface a request came in on: `chat` (OpenAI chat completions), `embeddings`,
- * `models`, `messages` (Anthropic Messages), `count_tokens` (Anthropic token counting) and
- * `responses` (the OpenAI Responses API).
+ * `models`, `messages` (Anthropic Messages), `count_tokens` (Anthropic token counting),
+ * `responses` (the OpenAI Responses API), and Gemini's `gemini` (generateContent and
+ * streamGenerateContent), `gemini_count_tokens` and `gemini_embed` (embedContent, batchEmbedContents).
  */
-export type Surface = "chat" | "embeddings" | "models" | "messages" | "count_tokens" | "responses";
+export type Surface = "chat" | "embeddings" | "models" | "messages" | "count_tokens" | "responses" | "gemini" | "gemini_count_tokens" | "gemini_embed";
 
 /** What a surface asks a provider to do. */
 export type Operation = "generate" | "embed" | "count_tokens";

@@ -1,7 +1,7 @@
 /**
  * Helpers for testing gateways and plugins in-process: a gateway on the built-in mock provider,
  * request shortcuts, an HTTP mock upstream in the OpenAI and Anthropic wire formats with fault
- * injection, and the dialect conformance suite with Anthropic's recorded transcripts.
+ * injection, and the dialect conformance suite with recorded transcripts of each dialect.
  */
 import { createGateway, type Gateway } from "../core/gateway.ts";
 import type { GatewayConfig } from "../core/config.ts";
@@ -21,6 +21,7 @@ export { mockUpstream, type MockFault, type MockUpstream, type MockUpstreamOptio
 export { decodeStream, dialectConformance, difference, type DialectTranscript, foldStream, neutralRequest } from "./dialect-conformance.ts";
 export { anthropicTranscripts } from "./transcripts/anthropic.ts";
 export { responsesTranscripts } from "./transcripts/responses.ts";
+export { geminiTranscripts } from "./transcripts/gemini.ts";
 
 export interface TestGateway extends Gateway {
   /** Errors the gateway reported (onComplete failures, gateway faults), newest last. */

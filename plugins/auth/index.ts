@@ -7,7 +7,7 @@ import { offerState, previousState, storeHold } from "../handover.ts";
 import { limitsOf } from "../limits.ts";
 import { compileModelMatcher } from "../model-match.ts";
 import { loadKeys } from "./key-sources.ts";
-import { HEX_HASH, presentedKey, sha256Hex } from "./secret.ts";
+import { HEX_HASH, presentedKey, queryKey, sha256Hex } from "./secret.ts";
 
 export interface AuthKey extends Limits {
   /** A stable id for logs and limits; never the secret. */
@@ -254,8 +254,8 @@ export function auth(options: AuthOptions): Plugin {
     describe: () => ({ keys: configKeys.length, teams: configTeams.size, ...(store === undefined ? {} : { store: store.kind, storeKeys: store.current().keys.length }) }),
 
     onRequest(ctx: RequestContext) {
-      const key = presentedKey(ctx.request);
-      if (key === null) throw unauthorized("Missing API key. Send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'.");
+      const key = presentedKey(ctx.request) ?? (ctx.dialect.id === "gemini" ? queryKey(ctx.request.url) : null);
+      if (key === null) throw unauthorized(`Missing API key. Send it as 'Authorization: Bearer <key>', 'x-api-key: <key>'${ctx.dialect.id === "gemini" ? ", 'x-goog-api-key: <key>' or '?key=<key>'" : " or 'x-goog-api-key: <key>'"}.`);
       const stored = byHash.get(sha256Hex(key));
       if (stored === undefined) throw unauthorized("Incorrect API key provided.");
       if (stored.disabled) throw unauthorized("This API key has been disabled.");

@@ -15,15 +15,26 @@ export function sha256Hex(text: string): string {
   return bytesToHex(sha256(encoder.encode(text)));
 }
 
-/** `Authorization: Bearer <key>` (OpenAI clients) or `x-api-key: <key>` (Anthropic clients). */
+/** `Authorization: Bearer <key>` (OpenAI clients), `x-api-key: <key>` (Anthropic clients) or `x-goog-api-key: <key>` (Gemini clients). */
 export function presentedKey(request: Request): string | null {
   const authorization = request.headers.get("authorization");
   if (authorization !== null) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     return match === null ? null : match[1];
   }
-  const apiKey = request.headers.get("x-api-key");
+  const apiKey = request.headers.get("x-api-key") ?? request.headers.get("x-goog-api-key");
   return apiKey !== null && apiKey.length > 0 ? apiKey.trim() : null;
+}
+
+/**
+ * The `?key=` query parameter, which Google's API takes in place of `x-goog-api-key` and Gemini
+ * clients may send. Read on Gemini surfaces only: keys in URLs end up in access logs, and no other
+ * dialect's clients put them there. (The gateway's own logs record the path without its query.)
+ */
+export function queryKey(url: string): string | null {
+  if (!url.includes("key=")) return null;
+  const key = new URL(url).searchParams.get("key");
+  return key !== null && key.length > 0 ? key : null;
 }
 
 /** A new secret: `sk-sy-` and 32 random bytes, base64url. */

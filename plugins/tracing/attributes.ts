@@ -36,4 +36,4 @@ export const SWITCHYARD_ATTEMPTS = "switchyard.attempts";
 export const SWITCHYARD_COST_USD = "switchyard.cost_usd";
 
 /** `gen_ai.operation.name` per surface. */
-export const OPERATION: Readonly<Record<string, string>> = Object.freeze({ chat: "chat", messages: "chat", responses: "chat", embeddings: "embeddings", count_tokens: "count_tokens" });
+export const OPERATION: Readonly<Record<string, string>> = Object.freeze({ chat: "chat", messages: "chat", responses: "chat", gemini: "chat", embeddings: "embeddings", gemini_embed: "embeddings", count_tokens: "count_tokens", gemini_count_tokens: "count_tokens" });
