@@ -288,11 +288,14 @@ function responseOf(part: ToolResultPart, dropped: Set<string>): Json {
     if (item.type === "text") text += item.text;
     else dropped.add("tool_result image");
   }
-  try {
-    const value = JSON.parse(text) as unknown;
-    if (isObject(value)) return part.isError ? { error: value } : value;
-  } catch {
-    // Plain text: wrapped below.
+  // Only text that opens like an object is tried as one: a failed parse costs a thrown error, and most tool output is prose.
+  if (text.trimStart().startsWith("{")) {
+    try {
+      const value = JSON.parse(text) as unknown;
+      if (isObject(value)) return part.isError ? { error: value } : value;
+    } catch {
+      // Not JSON after all: wrapped below.
+    }
   }
   return part.isError ? { error: text } : { result: text };
 }

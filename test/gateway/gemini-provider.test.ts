@@ -3,8 +3,9 @@
  * `openai` SDK (chat JSON, a stream with usage, tool calls, embeddings), `client.responses.create`
  * (JSON, stream, a function tool) and the Vercel AI SDK's default OpenAI provider
  * (`createOpenAI({ baseURL })(model)`: generateText, streamText, a tool call), each in front of the
- * mock Gemini upstream, which speaks the real wire format.
+ * mock Gemini upstream, which speaks the real wire format; and the Anthropic SDK there too.
  */
+import Anthropic from "@anthropic-ai/sdk";
 import { createOpenAI } from "@ai-sdk/openai";
 import { generateText, stepCountIs, streamText, tool } from "ai";
 import OpenAI from "openai";
@@ -272,5 +273,35 @@ describe("the Vercel AI SDK's default OpenAI provider in front of Gemini", () =>
     expect(calls).toEqual([{ query: "Weather in Oslo?" }]);
     expect(result.steps[0].toolCalls[0]).toMatchObject({ toolName: "get_weather" });
     expect(result.text).toBe(REPLY("Weather in Oslo?"));
+  });
+});
+
+describe("the Anthropic SDK in front of Gemini", () => {
+  it("messages.create and messages.stream, and a tool round trip", async () => {
+    const { gateway, upstream } = await setup();
+    const fetch = (input: string | URL | Request, init?: RequestInit) => gateway.fetch(new Request(input, init));
+    const claude = new Anthropic({ apiKey: "client-key", baseURL: "http://gateway.test", fetch, maxRetries: 0 });
+    const message = await claude.messages.create({ model: "flash", max_tokens: 200, system: "Be brief.", messages: [{ role: "user", content: "Hello from Claude" }] });
+    expect(message.content).toEqual([{ type: "text", text: REPLY("Hello from Claude") }]);
+    expect(message.stop_reason).toBe("end_turn");
+    expect(message.usage.output_tokens).toBeGreaterThan(0);
+    expect(upstream.calls[0].body).toMatchObject({ systemInstruction: { parts: [{ text: "Be brief." }] }, generationConfig: { maxOutputTokens: 200 } });
+    const streamed = await claude.messages.stream({ model: "flash", max_tokens: 200, messages: [{ role: "user", content: "Stream from Claude" }] }).finalMessage();
+    expect(streamed.content).toEqual([{ type: "text", text: REPLY("Stream from Claude") }]);
+    expect(streamed.usage.output_tokens).toBeGreaterThan(0);
+
+    const tools = [{ name: "lookup", description: "Look it up", input_schema: { type: "object" as const, properties: { q: { type: "string" } } } }];
+    const first = await claude.messages.create({ model: "flash", max_tokens: 200, tools, messages: [{ role: "user", content: "Find it" }] });
+    const use = first.content.find((block) => block.type === "tool_use");
+    expect(first.stop_reason).toBe("tool_use");
+    if (use?.type !== "tool_use") throw new Error("no tool_use");
+    const second = await claude.messages.create({
+      model: "flash",
+      max_tokens: 200,
+      tools,
+      messages: [{ role: "user", content: "Find it" }, { role: "assistant", content: first.content }, { role: "user", content: [{ type: "tool_result", tool_use_id: use.id, content: "found" }] }],
+    });
+    expect(second.content).toEqual([{ type: "text", text: REPLY("Find it") }]);
+    expect(upstream.calls.at(-1)?.body).toMatchObject({ contents: [{}, { role: "model" }, { role: "user", parts: [{ functionResponse: { id: use.id, name: "lookup", response: { result: "found" } } }] }] });
   });
 });
