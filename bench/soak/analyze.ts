@@ -90,6 +90,18 @@ export function defaultWarmupMs(minutes: number): number {
   return minutes >= 5 ? Math.max(60_000, fifth) : fifth;
 }
 
+/**
+ * (end - start) / start; when the fitted line starts at or below zero (a wild series, such as p99
+ * on an overloaded machine, can fit that way) the change is taken against the series' mean instead,
+ * so a rise still reads as growth rather than as a negative or undefined ratio.
+ */
+function relativeChange(start: number, end: number, measured: readonly (readonly [number, number])[]): number {
+  if (start > 0) return (end - start) / start;
+  if (end === start) return 0;
+  const mean = measured.reduce((sum, [, y]) => sum + y, 0) / measured.length;
+  return mean > 0 ? (end - start) / mean : end > start ? Number.POSITIVE_INFINITY : 0;
+}
+
 /** Fit y over minutes since `from`, from `from` on; the change is judged between `from` and `to`. */
 export function trend(points: readonly (readonly [number, number])[], from: number, to: number): Trend | null {
   const measured = points.filter(([t]) => t >= from && t <= to).map(([t, y]) => [(t - from) / 60_000, y] as const);
@@ -97,7 +109,7 @@ export function trend(points: readonly (readonly [number, number])[], from: numb
   if (line === null) return null;
   const start = line.at(0);
   const end = line.at((to - from) / 60_000);
-  return { start, end, change: start === 0 ? 0 : (end - start) / start, slopePerMinute: line.slope, points: measured.length };
+  return { start, end, change: relativeChange(start, end, measured), slopePerMinute: line.slope, points: measured.length };
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;

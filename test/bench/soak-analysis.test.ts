@@ -100,4 +100,12 @@ describe("soak mix", () => {
     for (let n = 0; n < 100; n++) counts.set(kindOf(n), (counts.get(kindOf(n)) ?? 0) + 1);
     expect(Object.fromEntries(counts)).toEqual(Object.fromEntries(MIX));
   });
+  it("reads a rise as growth when the fitted line starts below zero", () => {
+    // Quiet, then a steep rise: the least-squares line starts below zero.
+    const points: [number, number][] = Array.from({ length: 10 }, (_, i) => [i * 60_000, 10 * i * i]);
+    const line = trend(points, 0, 9 * 60_000)!;
+    expect(line.start).toBeLessThan(0);
+    expect(line.change).toBeCloseTo((line.end - line.start) / 285, 6);
+    expect(trend([[0, 0], [60_000, 0], [120_000, 0]], 0, 120_000)!.change).toBe(0);
+  });
 });
