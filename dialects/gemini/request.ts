@@ -324,8 +324,18 @@ function encodePart(part: ContentPart, names: Map<string, string>, dropped: Set<
   }
 }
 
-function encodeContents(request: CanonicalRequest, system: Json[], dropped: Set<string>): Json[] {
+/**
+ * Gemini 3 and later refuse a replayed function call without the `thoughtSignature` they issued
+ * with it (https://ai.google.dev/gemini-api/docs/thought-signatures). Calls translated from another
+ * format never carry one, so the first call of each model turn gets the sentinel Google documents
+ * for history that has none (later parallel calls carry none, as Gemini's own do).
+ */
+const SIGNATURE_SENTINEL = "skip_thought_signature_validator";
+const NEEDS_SIGNATURES = /^(?:models\/)?gemini-(?:[3-9]|\d{2,})/i;
+
+function encodeContents(request: CanonicalRequest, system: Json[], dropped: Set<string>, model: string): Json[] {
   const names = new Map<string, string>();
+  const signed = NEEDS_SIGNATURES.test(model);
   const out: Json[] = [];
   for (const message of request.messages) {
     // Gemini takes instructions only before the conversation: later ones join them there.
@@ -334,9 +344,15 @@ function encodeContents(request: CanonicalRequest, system: Json[], dropped: Set<
       continue;
     }
     const parts: Json[] = [];
+    let firstCall = true;
     for (const part of message.content) {
       const encoded = encodePart(part, names, dropped);
-      if (encoded !== null) parts.push(encoded);
+      if (encoded === null) continue;
+      if (signed && firstCall && part.type === "tool_call") {
+        encoded.thoughtSignature = SIGNATURE_SENTINEL;
+        firstCall = false;
+      }
+      parts.push(encoded);
     }
     if (parts.length > 0) out.push({ role: message.role === "assistant" ? "model" : "user", parts });
   }
@@ -365,11 +381,11 @@ function thinkingOf(reasoning: Reasoning): Json {
 }
 
 /** A neutral request as a generateContent body (the model and streaming go in the URL). */
-export function encodeGeminiRequest(request: CanonicalRequest, _options: EncodeOptions): EncodedRequest {
+export function encodeGeminiRequest(request: CanonicalRequest, options: EncodeOptions): EncodedRequest {
   const dropped = new Set<string>(request.dropped);
   const body: Json = {};
   const system: Json[] = request.system.map((part) => ({ text: part.text }));
-  body.contents = encodeContents(request, system, dropped);
+  body.contents = encodeContents(request, system, dropped, options.model);
   if (system.length > 0) body.systemInstruction = { parts: system };
   if (request.tools.length > 0) {
     body.tools = [{

@@ -121,6 +121,18 @@ describe("neutral requests as Gemini bodies", () => {
     expect(encode({ responseFormat: { type: "json_object" }, reasoning: { disabled: true } }).body.generationConfig).toEqual({ responseMimeType: "application/json", thinkingConfig: { thinkingBudget: 0 } });
   });
 
+  it("gives the first replayed call of each model turn the documented signature sentinel, for Gemini 3 and later only", () => {
+    const messages = [
+      { role: "assistant" as const, content: [{ type: "tool_call" as const, id: "a", name: "f", arguments: "{}" }, { type: "tool_call" as const, id: "b", name: "f", arguments: "{}" }] },
+      { role: "user" as const, content: [{ type: "tool_result" as const, callId: "a", content: [], isError: false }, { type: "tool_result" as const, callId: "b", content: [], isError: false }] },
+    ];
+    const request = neutralRequest({ model: "m", messages });
+    const three = gemini.encodeRequest(request, { model: "gemini-3.5-flash", streamUsage: false }).body.contents as { parts: Record<string, unknown>[] }[];
+    expect(three[0].parts.map((part) => part.thoughtSignature)).toEqual(["skip_thought_signature_validator", undefined]);
+    const two = gemini.encodeRequest(request, { model: "gemini-2.5-flash", streamUsage: false }).body.contents as { parts: Record<string, unknown>[] }[];
+    expect(two[0].parts.map((part) => part.thoughtSignature)).toEqual([undefined, undefined]);
+  });
+
   it("refuses tool-call arguments that are not a JSON object", () => {
     expect(refusal(() => encode({ messages: [{ role: "assistant", content: [{ type: "tool_call", id: "c", name: "f", arguments: "[1]" }] }] })).status).toBe(400);
   });
