@@ -23,4 +23,29 @@ export interface LogSink {
   write(batch: readonly LogRecord[], signal: AbortSignal): Promise<void>;
   flush?(): Promise<void>;
   close?(): Promise<void>;
+  /** A sink that can search what it stored (a database) offers it here; the dashboard reads it. */
+  readonly reader?: LogReader;
+}
+
+/** What to look for in stored records; every field optional, all given must match. */
+export interface LogQuery {
+  id?: string;
+  key?: string;
+  team?: string;
+  /** The requested or the served model. */
+  model?: string;
+  /** The serving provider. */
+  provider?: string;
+  /** An exact status (`429`) or a class (`5xx`). */
+  status?: string;
+  /** A fault class, or `none` for requests that succeeded. */
+  fault?: string;
+  /** Bounds on the arrival time, ms since epoch. */
+  since?: number;
+  until?: number;
+}
+
+/** Reads records back from where a sink stored them, newest first. */
+export interface LogReader {
+  find(query: LogQuery, limit: number, signal?: AbortSignal): Promise<LogRecord[]>;
 }

@@ -13,6 +13,7 @@
  * ```
  */
 import type { LogQueueStats } from "./log-queue.ts";
+import type { LogReader } from "./log-sink.ts";
 import type { Plugin } from "./plugin.ts";
 import type { Target } from "./types.ts";
 
@@ -24,6 +25,8 @@ export interface LogApi {
   sinks(): Readonly<Record<string, LogQueueStats>>;
   /** Where records go, one entry per sink (a file path, a URL, a table), for startup summaries. */
   readonly targets: readonly string[];
+  /** The first sink that can search what it stored (`postgresSink`), by name; null when none can. */
+  readonly reader?: { readonly sink: string; readonly reader: LogReader } | null;
 }
 
 export type CircuitState = "closed" | "open" | "half-open";

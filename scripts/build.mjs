@@ -4,7 +4,7 @@ import { build } from "esbuild";
 import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
-import { buildDashboardAssets } from "../plugins/dashboard/build-assets.mjs";
+import { dashboardAssetsPlugin } from "../plugins/dashboard/build-assets.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const ENTRIES = {
@@ -21,23 +21,6 @@ export const ENTRIES = {
   "cli-deno": "cli/deno.ts",
   "cli-bun": "cli/bun.ts",
 };
-
-/**
- * The dashboard's app, bundled now and inlined in place of plugins/dashboard/assets.ts, so an
- * installed gateway serves it with no bundler and no network.
- */
-async function dashboardAssetsPlugin() {
-  const assets = await buildDashboardAssets();
-  return {
-    name: "dashboard-assets",
-    setup(build) {
-      build.onLoad({ filter: /plugins[\\/]dashboard[\\/]assets\.ts$/ }, () => ({
-        contents: `const assets = ${JSON.stringify(assets)};\nexport async function dashboardAssets() { return assets; }\n`,
-        loader: "js",
-      }));
-    },
-  };
-}
 
 /**
  * dist/import-map.json: `switchyard` and each subpath of package.json's exports → its built file,
@@ -73,7 +56,8 @@ export async function buildDist({ quiet = false } = {}) {
     sourcemap: true,
     chunkNames: "chunks/[name]-[hash]",
     logLevel: quiet ? "error" : "warning",
-    plugins: [await dashboardAssetsPlugin()],
+    // The dashboard app goes in bundled, so dist/ serves it with no bundler.
+    plugins: [dashboardAssetsPlugin()],
   });
   await writeImportMap(outdir);
   await writeFile(join(outdir, ".built"), String(Date.now()));

@@ -3,6 +3,7 @@ import { build } from "esbuild";
 import { rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { dashboardAssetsPlugin } from "../plugins/dashboard/build-assets.mjs";
 
 const [file, ...args] = process.argv.slice(2);
 if (!file) {
@@ -10,7 +11,7 @@ if (!file) {
   process.exit(1);
 }
 const entry = resolve(file);
-const result = await build({ entryPoints: [entry], bundle: true, write: false, platform: "node", format: "esm", target: "node20", packages: "external", logLevel: "error" });
+const result = await build({ entryPoints: [entry], bundle: true, write: false, platform: "node", format: "esm", target: "node20", packages: "external", logLevel: "error", plugins: [dashboardAssetsPlugin()] });
 // Beside the source, so its bare imports and `import.meta.url`-relative paths resolve as in the source.
 const out = join(dirname(entry), `.${basename(entry)}.${process.pid}.run.mjs`);
 await writeFile(out, result.outputFiles[0].text);

@@ -1,6 +1,6 @@
 import type { Sql } from "postgres";
 import type { LogRecord } from "../core/log-record.ts";
-import type { LogSink } from "../core/log-sink.ts";
+import type { LogQuery, LogReader, LogSink } from "../core/log-sink.ts";
 
 export interface PostgresSinkOptions {
   /** `postgres://user:password@host:port/database`. */
@@ -62,6 +62,27 @@ function migration(sql: Sql, table: string) {
     await tx`create index if not exists ${sql(`${index}_time_idx`)} on ${sql(table)} (time)`;
     await tx`create index if not exists ${sql(`${index}_request_id_idx`)} on ${sql(table)} (request_id)`;
   });
+}
+
+/** A query's filters as one SQL condition on the typed columns (`true` when there are none). */
+function conditions(db: Sql, query: LogQuery) {
+  const parts = [];
+  if (query.id !== undefined) parts.push(db`request_id = ${query.id}`);
+  if (query.key !== undefined) parts.push(db`key_id = ${query.key}`);
+  if (query.team !== undefined) parts.push(db`team = ${query.team}`);
+  if (query.model !== undefined) parts.push(db`(requested_model = ${query.model} or model = ${query.model})`);
+  if (query.provider !== undefined) parts.push(db`provider = ${query.provider}`);
+  if (query.status !== undefined) {
+    const kind = /^([1-5])xx$/i.exec(query.status);
+    const exact = Number(query.status);
+    if (kind !== null) parts.push(db`status between ${Number(kind[1]) * 100} and ${Number(kind[1]) * 100 + 99}`);
+    else parts.push(Number.isInteger(exact) ? db`status = ${exact}` : db`false`);
+  }
+  if (query.fault !== undefined) parts.push(query.fault === "none" ? db`fault is null` : db`fault = ${query.fault}`);
+  if (query.since !== undefined) parts.push(db`time >= ${new Date(query.since)}`);
+  if (query.until !== undefined) parts.push(db`time <= ${new Date(query.until)}`);
+  if (parts.length === 0) return db`true`;
+  return parts.slice(1).reduce((all, part) => db`${all} and ${part}`, parts[0]);
 }
 
 /** `host:port/database`, never the password, for the startup line. */
@@ -157,8 +178,25 @@ export function postgresSink(options: PostgresSinkOptions): LogSink {
     return db;
   }
 
+  const reader: LogReader = {
+    async find(query, limit, signal) {
+      const db = await ready();
+      const where = conditions(db, query);
+      const rows = db`select record from ${db(table)} where ${where} order by time desc, seq desc limit ${Math.max(1, Math.min(limit, 1000))}`;
+      const cancel = (): void => void rows.cancel();
+      signal?.addEventListener("abort", cancel, { once: true });
+      try {
+        // The driver decodes jsonb itself (the text-only type above is for writing).
+        return (await rows).map((row) => (typeof row.record === "string" ? JSON.parse(row.record) : row.record) as LogRecord);
+      } finally {
+        signal?.removeEventListener("abort", cancel);
+      }
+    },
+  };
+
   return {
     name: options.name ?? "postgres",
+    reader,
     target: `${databaseOf(options.url)} table ${table}`,
     async write(batch, signal) {
       if (batch.length === 0) return;

@@ -37,15 +37,15 @@ function deltaRows(kind: GatewayKind, cells: Map<string, Map<number, Cell>>, dir
 
 const baseline = prepareBaseline(options.base, say);
 say(`baseline ${options.base} (${baseline.commit}) in ${baseline.root}, node_modules ${baseline.modules}`);
-const markdown: string[] = [`# Compare: ${options.base} (${baseline.commit}) → working tree`, "", ...machineLines(machine).map((l) => `- ${l}`), `- ${options.seconds} s per measurement, ${options.rounds} rounds, mock latency ${options.latencyMs} ms`, ""];
+const markdown: string[] = [`# Compare: ${options.base} (${baseline.commit}) → working tree`, "", ...machineLines(machine).map((l) => `- ${l}`), `- ${options.seconds} s per measurement, ${options.rounds} rounds, mock latency ${options.latencyMs} ms`, ...(options.dashboard ? ["- `--dashboard`: both full chains run the admin API; the head's also runs `dashboard()` (nobody watching)"] : []), ""];
 const mock = await startMock(options.latencyMs);
 if (!isRunning(mock)) throw new Error(`mock upstream did not start: ${mock.unavailable}`);
 try {
   for (const runtime of options.runtimes) {
     const servers: (RunningServer | Unavailable)[] = [];
     for (const kind of ["bare", "full"] as const) {
-      servers.push(await startGateway(baseline.root, kind, runtime, mock.url, baseline.configDir, `base-${kind}`));
-      servers.push(await startGateway(repoRoot, kind, runtime, mock.url, join(repoRoot, "bench/e2e"), `head-${kind}`));
+      servers.push(await startGateway(baseline.root, kind, runtime, mock.url, baseline.configDir, `base-${kind}`, [], options.dashboard ? { BENCH_ADMIN: "1" } : {}));
+      servers.push(await startGateway(repoRoot, kind, runtime, mock.url, join(repoRoot, "bench/e2e"), `head-${kind}`, [], options.dashboard ? { BENCH_ADMIN: "1", BENCH_DASHBOARD: "1" } : {}));
     }
     try {
       const missing = servers.filter((s) => !isRunning(s)) as Unavailable[];

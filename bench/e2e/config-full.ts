@@ -20,7 +20,26 @@ async function fileLogging(path: string | undefined): Promise<Plugin | null> {
   return log({ sinks: [sinks.fileSink({ path })] });
 }
 
+type AdminFactory = (options: { keys: { id: string; key: string }[]; store: unknown }) => Plugin;
+type DashboardFactory = () => Plugin;
+
+/**
+ * bench:compare --dashboard: the admin API (BENCH_ADMIN=1) and `dashboard()` (BENCH_DASHBOARD=1),
+ * looked up at load time so a build without them still loads.
+ */
+async function operations(): Promise<Plugin[]> {
+  if (process.env.BENCH_ADMIN !== "1") return [];
+  const plugins = builtIn as Record<string, unknown>;
+  const storesEntry = "switchyard/stores";
+  const stores = (await import(storesEntry)) as { memoryKeyStore: () => unknown };
+  const out = [(plugins.admin as AdminFactory)({ keys: [{ id: "bench-admin", key: "sk-bench-admin-0123456789" }], store: stores.memoryKeyStore() })];
+  if (process.env.BENCH_DASHBOARD === "1") out.push((plugins.dashboard as DashboardFactory)());
+  return out;
+}
+
 const logging = await fileLogging(process.env.BENCH_LOG_FILE);
+const operated = await operations();
+if (operated.length > 0) console.error(`bench full chain: with ${operated.map((p) => p.name).join(" and ")}`);
 console.error(`bench full chain: logging ${logging === null ? "off (no log plugin with a file sink in this build)" : `on (${process.env.BENCH_LOG_FILE})`}`);
 
 export default defineConfig({
@@ -32,5 +51,6 @@ export default defineConfig({
     fallback({ retries: 1 }),
     cost({ prices: { "upstream/bench-model": { input: 0.15, output: 0.6 } } }),
     ...(logging === null ? [] : [logging]),
+    ...operated,
   ],
 });

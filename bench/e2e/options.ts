@@ -9,6 +9,11 @@ export interface BenchOptions {
   latencyMs: number;
   /** bench:compare only: the git ref to build the baseline from. */
   base: string | undefined;
+  /**
+   * bench:compare only: both full chains get the admin API, and the head's also `dashboard()`,
+   * so the delta is the dashboard's own cost (use with `--base HEAD`).
+   */
+  dashboard: boolean;
 }
 
 function positiveInt(name: string, text: string): number {
@@ -28,6 +33,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       runtimes: { type: "string", default: RUNTIMES.join(",") },
       "latency-ms": { type: "string", default: "0" },
       base: { type: "string" },
+      dashboard: { type: "boolean", default: false },
     },
   });
   const runtimes = values.runtimes.split(",").map((r) => r.trim());
@@ -37,5 +43,5 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   const seconds = positiveInt("seconds", values.seconds);
   const rounds = positiveInt("rounds", values.rounds);
   if (seconds === 0 || rounds === 0) throw new Error("--seconds and --rounds must be at least 1");
-  return { seconds, rounds, connections, runtimes: runtimes as Runtime[], latencyMs: positiveInt("latency-ms", values["latency-ms"]), base: values.base };
+  return { seconds, rounds, connections, runtimes: runtimes as Runtime[], latencyMs: positiveInt("latency-ms", values["latency-ms"]), base: values.base, dashboard: values.dashboard };
 }

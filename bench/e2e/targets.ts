@@ -44,12 +44,12 @@ export type GatewayKind = "bare" | "full";
  * A gateway through the CLI of the installation at `root` (this checkout, or a baseline in
  * bench:compare). Node is the CLI's own runtime; other runtimes are asked for with `--runtime`.
  */
-export async function startGateway(root: string, kind: GatewayKind, runtime: Runtime, upstream: string, configDir: string, name: string = kind, extraArgs: readonly string[] = []): Promise<RunningServer | Unavailable> {
+export async function startGateway(root: string, kind: GatewayKind, runtime: Runtime, upstream: string, configDir: string, name: string = kind, extraArgs: readonly string[] = [], env: Record<string, string> = {}): Promise<RunningServer | Unavailable> {
   const port = String(await freePort());
   const args = [join(root, "bin/switchyard.mjs"), "start", "--config", join(configDir, `config-${kind}.ts`), "--port", port, ...extraArgs];
   if (runtime !== "node") args.push("--runtime", runtime);
   const logFile = join(repoRoot, "bench/results/tmp", `${name}-${runtime}-${process.pid}.jsonl`);
-  return startServer(name, process.execPath, args, { BENCH_UPSTREAM_URL: upstream, BENCH_LOG_FILE: logFile });
+  return startServer(name, process.execPath, args, { BENCH_UPSTREAM_URL: upstream, BENCH_LOG_FILE: logFile, ...env });
 }
 
 export function endpointFor(kind: "direct" | "floor" | "parsing-floor" | GatewayKind, url: string): Endpoint {

@@ -45,3 +45,20 @@ export async function buildDashboardAssets() {
     },
   };
 }
+
+/**
+ * An esbuild plugin that inlines the bundled app in place of plugins/dashboard/assets.ts: dist/
+ * (scripts/build.mjs) and bundled scripts (scripts/run-ts.mjs) then carry the app with them and
+ * need no bundler, nor the app's sources beside them, at run time.
+ */
+export function dashboardAssetsPlugin() {
+  return {
+    name: "dashboard-assets",
+    setup(build) {
+      build.onLoad({ filter: /plugins[\\/]dashboard[\\/]assets\.ts$/ }, async () => ({
+        contents: `const assets = ${JSON.stringify(await buildDashboardAssets())};\nexport async function dashboardAssets() { return assets; }\n`,
+        loader: "js",
+      }));
+    },
+  };
+}

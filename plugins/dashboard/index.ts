@@ -1,12 +1,14 @@
 import type { RequestContext } from "../../core/context.ts";
-import { buildLogRecord, type LogBodyOptions } from "../../core/log-record.ts";
-import { type ExposedApi, pluginApis } from "../../core/plugin-api.ts";
+import { buildLogRecord, type LogBodyOptions, type LogRecord } from "../../core/log-record.ts";
+import { type ExposedApi, type LogApi, pluginApis } from "../../core/plugin-api.ts";
 import { definePlugin, type Plugin, type RouteMethod, type SetupContext } from "../../core/plugin.ts";
 import type { ServerControl } from "../../core/server-control.ts";
+import { offerState, previousState } from "../handover.ts";
 import { type DashboardAssets, dashboardAssets } from "./assets.ts";
 import { jsonAnswer, problem, secured } from "./headers.ts";
 import { LiveFeed } from "./live.ts";
-import { RecentRequests, type RequestFilter, summarize } from "./recent.ts";
+import { RecentRequests, summarize } from "./recent.ts";
+import type { LogQuery } from "../../core/log-sink.ts";
 import { Series } from "./series.ts";
 import { SESSION_COOKIE, sameToken, type Session, Sessions } from "./session.ts";
 import { TargetTallies } from "./targets.ts";
@@ -40,6 +42,16 @@ export interface DashboardPlugin extends Plugin {
   readonly watching: number;
 }
 
+/** What a reload hands to the new gateway's dashboard. */
+interface DashboardState {
+  recent: RecentRequests;
+  series: Series;
+  tallies: TargetTallies;
+  sessions: Sessions;
+  totals: { requests: number; errors: number };
+}
+
+const STATE = "dashboard-state";
 const METHODS: readonly RouteMethod[] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const TICK_MS = 1_000;
@@ -73,8 +85,8 @@ function listLimit(params: URLSearchParams): number {
   return Number.isInteger(asked) && asked > 0 ? Math.min(asked, LIST_LIMIT) : DEFAULT_LIST;
 }
 
-function filterOf(params: URLSearchParams): RequestFilter {
-  const filter: RequestFilter = {};
+function filterOf(params: URLSearchParams): LogQuery {
+  const filter: LogQuery = {};
   for (const name of ["id", "key", "team", "model", "provider", "status", "fault"] as const) {
     const value = params.get(name);
     if (value !== null && value !== "") filter[name] = value.slice(0, 256);
@@ -109,11 +121,13 @@ export function dashboard(options: DashboardOptions = {}): DashboardPlugin {
   const maxWatchers = positiveInteger(options.maxWatchers, 16, "maxWatchers");
   const logOptions = { bodies: options.bodies ?? false };
 
-  const recent = new RecentRequests(maxRequests);
-  const series = new Series(Math.max(1, Math.ceil((historyMinutes * 60) / slotSeconds)), slotSeconds * 1000);
-  const tallies = new TargetTallies(MAX_TARGETS);
-  const sessions = new Sessions(sessionMinutes * 60_000, maxSessions);
-  const totals = { requests: 0, errors: 0 };
+  // Replaced in setup by the predecessor's on a reload, so logins, counts and history carry on.
+  let recent = new RecentRequests(maxRequests);
+  let series = new Series(Math.max(1, Math.ceil((historyMinutes * 60) / slotSeconds)), slotSeconds * 1000);
+  let tallies = new TargetTallies(MAX_TARGETS);
+  let sessions = new Sessions(sessionMinutes * 60_000, maxSessions);
+  let totals = { requests: 0, errors: 0 };
+  const state = (): DashboardState => ({ recent, series, tallies, sessions, totals });
 
   let assets: DashboardAssets | undefined;
   let page = "";
@@ -226,6 +240,24 @@ export function dashboard(options: DashboardOptions = {}): DashboardPlugin {
     };
   }
 
+  /** The log sink that can search what it stored (Postgres), when one is configured. */
+  function storedLog(): NonNullable<LogApi["reader"]> | null {
+    for (const { api } of logs) if (api.reader != null) return api.reader;
+    return null;
+  }
+
+  /** A request older than the ring, from the log store; undefined when there is none or it cannot be read. */
+  async function fromStore(id: string, signal: AbortSignal): Promise<LogRecord | undefined> {
+    const stored = storedLog();
+    if (stored === null) return undefined;
+    try {
+      return (await stored.reader.find({ id }, 1, signal))[0];
+    } catch (error) {
+      app?.report(error, `dashboard: reading the log sink "${stored.sink}"`);
+      return undefined;
+    }
+  }
+
   async function login(request: Request): Promise<Response> {
     if (!(request.headers.get("content-type") ?? "").toLowerCase().startsWith("application/json")) {
       return problem(415, "unsupported_media_type", "Send the login as JSON with 'content-type: application/json'.");
@@ -291,8 +323,22 @@ export function dashboard(options: DashboardOptions = {}): DashboardPlugin {
         if (stream === null) return problem(503, "too_many_watchers", `At most ${maxWatchers} dashboards may watch live at once.`);
         return secured(stream, 200, { "content-type": "text/event-stream", "cache-control": "no-store", "x-accel-buffering": "no" });
       }
-      case "requests":
-        return jsonAnswer(200, { object: "list", capacity: maxRequests, data: recent.find(filterOf(url.searchParams), listLimit(url.searchParams)).map(summarize) });
+      case "requests": {
+        const stored = storedLog();
+        const source = url.searchParams.get("source") ?? "memory";
+        const filter = filterOf(url.searchParams);
+        const limit = listLimit(url.searchParams);
+        let records;
+        if (source === "store" && stored !== null) {
+          try {
+            records = await stored.reader.find(filter, limit, request.signal);
+          } catch (error) {
+            app?.report(error, `dashboard: reading the log sink "${stored.sink}"`);
+            return problem(503, "log_store_unavailable", `The log sink "${stored.sink}" cannot be read now; the recent requests in memory still can.`);
+          }
+        } else records = recent.find(filter, limit);
+        return jsonAnswer(200, { object: "list", source: source === "store" && stored !== null ? "store" : "memory", capacity: maxRequests, store: stored?.sink ?? null, data: records.map(summarize) });
+      }
       case "providers":
         return jsonAnswer(200, providers());
     }
@@ -303,8 +349,8 @@ export function dashboard(options: DashboardOptions = {}): DashboardPlugin {
       } catch {
         return problem(400, "invalid_path", "The path holds a malformed escape.");
       }
-      const found = recent.get(id);
-      if (found === undefined) return problem(404, "not_found", `No recent request with id '${id}' (the dashboard keeps the last ${maxRequests}).`);
+      const found = recent.get(id) ?? (await fromStore(id, request.signal));
+      if (found === undefined) return problem(404, "not_found", `No request with id '${id}' among the last ${maxRequests}${storedLog() === null ? "" : " nor in the log store"}.`);
       return jsonAnswer(200, found);
     }
     return problem(404, "not_found", `Unknown dashboard path '${url.pathname}'.`);
@@ -324,10 +370,17 @@ export function dashboard(options: DashboardOptions = {}): DashboardPlugin {
     return problem(404, "not_found", `Unknown dashboard path '${url.pathname}'.`);
   }
 
-  return definePlugin<DashboardPlugin>({
+  const plugin = definePlugin<DashboardPlugin>({
     name: "dashboard",
     async setup(context) {
       app = context;
+      const previous = previousState<() => DashboardState>(context, STATE)?.();
+      if (previous !== undefined) {
+        ({ sessions, totals, tallies } = previous);
+        // Rings of another size start afresh rather than be resized.
+        if (previous.recent.capacity === recent.capacity) recent = previous.recent;
+        if (previous.series.slots === series.slots && previous.series.slotMs === series.slotMs) series = previous.series;
+      }
       server = context.server;
       admin = pluginApis(context.plugins, "admin")[0];
       if (admin === undefined) {
@@ -353,4 +406,6 @@ export function dashboard(options: DashboardOptions = {}): DashboardPlugin {
       live.close();
     },
   });
+  offerState(plugin, STATE, state);
+  return plugin;
 }

@@ -1,20 +1,5 @@
 import type { LogRecord } from "../../core/log-record.ts";
-
-/** What the Requests page may filter on; every field optional, all given must match. */
-export interface RequestFilter {
-  id?: string;
-  key?: string;
-  team?: string;
-  model?: string;
-  provider?: string;
-  /** An exact status (`429`) or a class (`5xx`). */
-  status?: string;
-  /** A fault class, or `none` for requests that succeeded. */
-  fault?: string;
-  /** ISO 8601 bounds on the arrival time. */
-  since?: number;
-  until?: number;
-}
+import type { LogQuery } from "../../core/log-sink.ts";
 
 /** One row of the list: enough to scan and filter, the detail comes by id. */
 export interface RequestSummary {
@@ -34,7 +19,7 @@ export interface RequestSummary {
   cache: string | null;
 }
 
-function matches(record: LogRecord, filter: RequestFilter): boolean {
+function matches(record: LogRecord, filter: LogQuery): boolean {
   if (filter.id !== undefined && record.id !== filter.id) return false;
   if (filter.key !== undefined && record.principal?.id !== filter.key) return false;
   if (filter.team !== undefined && record.principal?.team !== filter.team) return false;
@@ -88,7 +73,7 @@ export class RecentRequests {
   }
 
   /** Newest first, at most `limit`, those matching `filter`. */
-  find(filter: RequestFilter, limit: number): LogRecord[] {
+  find(filter: LogQuery, limit: number): LogRecord[] {
     const out: LogRecord[] = [];
     for (let n = 1; n <= this.capacity && out.length < limit; n++) {
       const record = this.ring[(this.next - n + this.capacity) % this.capacity];

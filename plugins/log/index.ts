@@ -40,6 +40,11 @@ const DEFAULT_CLOSE_MS = 10_000;
  * the response has gone) builds a redacted record and queues it, and never waits. See
  * `plugins/log/SCHEMA.md` for the record.
  */
+function readerOf(sinks: readonly LogSink[]): LogApi["reader"] {
+  const sink = sinks.find((s) => s.reader !== undefined && typeof s.reader.find === "function");
+  return sink === undefined ? null : Object.freeze({ sink: sink.name, reader: sink.reader! });
+}
+
 export function log(options: LogOptions): LogPlugin {
   if (!options || !Array.isArray(options.sinks) || options.sinks.length === 0) throw new TypeError("log: options.sinks must list at least one sink");
   const names = new Set<string>();
@@ -79,6 +84,7 @@ export function log(options: LogOptions): LogPlugin {
       return out;
     },
     targets: Object.freeze(queues.map((q) => q.sink.target ?? q.sink.name)),
+    reader: readerOf(options.sinks),
   };
 
   const plugin = definePlugin({

@@ -4,12 +4,16 @@ import { median } from "../../bench/e2e/rounds.ts";
 
 describe("end-to-end bench options", () => {
   it("defaults to 3 s, 3 rounds, 1/4/16/64 connections on every runtime", () => {
-    expect(parseBenchOptions([])).toEqual({ seconds: 3, rounds: 3, connections: [1, 4, 16, 64], runtimes: ["node", "deno", "bun"], latencyMs: 0, base: undefined });
+    expect(parseBenchOptions([])).toEqual({ seconds: 3, rounds: 3, connections: [1, 4, 16, 64], runtimes: ["node", "deno", "bun"], latencyMs: 0, base: undefined, dashboard: false });
   });
 
   it("reads a quick run and a compare base", () => {
     const options = parseBenchOptions(["--seconds", "1", "--rounds", "2", "--connections", "16, 64", "--runtimes", "node", "--latency-ms", "5", "--base", "main"]);
-    expect(options).toEqual({ seconds: 1, rounds: 2, connections: [16, 64], runtimes: ["node"], latencyMs: 5, base: "main" });
+    expect(options).toEqual({ seconds: 1, rounds: 2, connections: [16, 64], runtimes: ["node"], latencyMs: 5, base: "main", dashboard: false });
+  });
+
+  it("reads --dashboard for bench:compare", () => {
+    expect(parseBenchOptions(["--base", "HEAD", "--dashboard"])).toMatchObject({ base: "HEAD", dashboard: true });
   });
 
   it("refuses unknown runtimes, zero or fractional counts and unknown flags", () => {

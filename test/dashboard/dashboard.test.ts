@@ -1,5 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { reloadingGateway } from "../../core/reloading.ts";
 import { admin, auth, circuitBreaker, dashboard, route } from "../../plugins/index.ts";
+import { mock } from "../../providers/index.ts";
 import { memoryKeyStore } from "../../stores/index.ts";
 import { createTestGateway, type TestGateway } from "../../testing/index.ts";
 import { CONTENT_SECURITY_POLICY } from "../../plugins/dashboard/headers.ts";
@@ -8,7 +10,7 @@ import { until } from "../helpers/load.ts";
 const ADMIN = "sk-admin-0123456789abcdef";
 const VIRTUAL = { id: "app", key: "sk-app-0123456789abcdef", team: "search" };
 
-const gateways: TestGateway[] = [];
+const gateways: { close(o?: { timeoutMs?: number }): Promise<void> }[] = [];
 afterAll(async () => {
   for (const gateway of gateways) await gateway.close({ timeoutMs: 500 });
 });
@@ -206,6 +208,46 @@ describe("dashboard: data", () => {
     expect(providers.routes.fast).toEqual([expect.objectContaining({ provider: "mock", model: "mock" })]);
     expect(providers.targets).toEqual([expect.objectContaining({ provider: "mock", model: "mock", attempts: 1, errors: 0 })]);
     expect(providers.circuitBreaker).toBe(true);
+  });
+
+  it("stops its live timer when the last watcher leaves", async () => {
+    const plugin = dashboard();
+    const store = memoryKeyStore();
+    const gw = await createTestGateway({ plugins: [admin({ keys: [{ id: "ops", key: ADMIN }], store }), route({ models: { fast: [{ provider: "mock", model: "mock" }] } }), plugin] });
+    gateways.push(gw);
+    const { cookie } = await login(gw);
+    const feeds = [new AbortController(), new AbortController()];
+    const readers = await Promise.all(feeds.map(async (c) => (await gw.request("/ui/api/live", { headers: { cookie }, signal: c.signal })).body!.getReader()));
+    await Promise.all(readers.map((r) => r.read()));
+    expect(plugin.watching).toBe(2);
+    await readers[0].cancel();
+    expect(plugin.watching).toBe(1);
+    await readers[1].cancel();
+    expect(plugin.watching).toBe(0);
+  });
+
+  it("keeps logins, counts and the request ring across a reload", async () => {
+    const store = memoryKeyStore();
+    const gateway = await reloadingGateway({
+      source: "test",
+      load: async () => ({
+        providers: { mock: mock() },
+        plugins: [auth({ keys: [VIRTUAL], store }), admin({ keys: [{ id: "ops", key: ADMIN }], store }), route({ models: { fast: [{ provider: "mock", model: "mock" }] } }), dashboard()],
+      }),
+    });
+    gateways.push(gateway);
+    const gw = gateway as unknown as TestGateway;
+    const { cookie, csrf } = await login(gw);
+    const sent = await gateway.request("/v1/chat/completions", { method: "POST", headers: { authorization: `Bearer ${VIRTUAL.key}`, "content-type": "application/json", "x-request-id": "req-before-reload" }, body: JSON.stringify({ model: "fast", messages: [{ role: "user", content: "hi" }] }) });
+    await sent.text();
+    await filed(gw, cookie, 1);
+    const reload = await gateway.request("/ui/api/admin/reload", { method: "POST", headers: { cookie, "x-csrf-token": csrf } });
+    expect(await reload.json()).toMatchObject({ ok: true, version: 2 });
+    const after = await gateway.request("/ui/api/requests/req-before-reload", { headers: { cookie } });
+    expect(after.status).toBe(200);
+    const overview = await (await gateway.request("/ui/api/overview", { headers: { cookie } })).json();
+    expect(overview.totals.requests).toBe(1);
+    expect((await (await gateway.request("/ui/api/providers", { headers: { cookie } })).json()).config.version).toBe(2);
   });
 
   it("checks its options", () => {

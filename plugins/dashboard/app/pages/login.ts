@@ -23,6 +23,7 @@ export function loginPage(main: HTMLElement, done: (admin: string, csrfToken: st
       .then((session) => done(session.admin, session.csrfToken))
       .catch((error) => {
         status.textContent = error instanceof ApiError ? error.message : "The gateway cannot be reached.";
+        input.focus();
         input.select();
       })
       .finally(() => (button.disabled = false));

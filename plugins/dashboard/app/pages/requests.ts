@@ -25,6 +25,9 @@ export function requestsPage(main: HTMLElement, id: string | undefined): () => v
   const params = new URLSearchParams(location.hash.split("?")[1] ?? "");
   const inputs = FILTERS.map((f) => ({ ...f, input: h("input", { name: f.name, type: "search", value: params.get(f.name) ?? "", autocomplete: "off" }) }));
   const fault = h("select", { name: "fault" }, ["", "none", "client", "policy", "provider", "gateway"].map((v) => h("option", { value: v }, v === "" ? "any" : v)));
+  const source = h("select", { name: "source" }, h("option", { value: "memory" }, "recent (memory)"));
+  const sourceField = field("Source", source);
+  sourceField.hidden = true;
   const since = localInput("since");
   const until = localInput("until");
   const results = h("div", { "aria-live": "polite" });
@@ -34,6 +37,7 @@ export function requestsPage(main: HTMLElement, id: string | undefined): () => v
     { class: "filters card", role: "search", "aria-label": "Filter requests" },
     inputs.map((f) => field(f.label, f.input, "hint" in f ? f.hint : undefined)),
     field("Fault", fault),
+    sourceField,
     field("From", since),
     field("Until", until),
     h("div", { class: "actions" }, h("button", { type: "submit" }, "Search"), h("button", { type: "reset", class: "secondary" }, "Clear")),
@@ -46,11 +50,16 @@ export function requestsPage(main: HTMLElement, id: string | undefined): () => v
     if (since.value !== "") query.set("since", new Date(since.value).toISOString());
     if (until.value !== "") query.set("until", new Date(until.value).toISOString());
     query.set("limit", String(limit));
+    query.set("source", source.value);
     try {
-      const list = await call<{ capacity: number; data: any[] }>(`requests?${query}`);
+      const list = await call<{ capacity: number; source: string; store: string | null; data: any[] }>(`requests?${query}`);
+      if (list.store !== null && source.options.length === 1) {
+        source.append(h("option", { value: "store" }, `${list.store} (everything stored)`));
+        sourceField.hidden = false;
+      }
       replace(
         results,
-        h("p", { class: "muted small" }, `${list.data.length} shown, newest first (the last ${list.capacity} requests are kept).`),
+        h("p", { class: "muted small" }, list.source === "store" ? `${list.data.length} shown, newest first, from ${list.store}.` : `${list.data.length} shown, newest first (the last ${list.capacity} requests are kept in memory).`),
         table(
           "Recent requests",
           ["Time", "Request", "Key", "Model", "Provider", "Status", "Fault", "Attempts", "Total", "Cost", "Cache"],
