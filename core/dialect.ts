@@ -116,8 +116,12 @@ export interface Dialect {
   // ── egress: the provider speaks this dialect ─────────────────────────────────────────────────
   /** May throw a 400 `GatewayError` when the target cannot honour what the request means. */
   encodeRequest(request: CanonicalRequest, options: EncodeOptions): EncodedRequest;
-  parseResponse(text: string): CanonicalResponse;
-  streamDecoder(): StreamDecoder;
+  /**
+   * `model` is the target's model id, for formats whose answers do not name the model (Bedrock
+   * Converse); formats that do name it ignore it.
+   */
+  parseResponse(text: string, model?: string): CanonicalResponse;
+  streamDecoder(model?: string): StreamDecoder;
   parseError(text: string): UpstreamErrorDetail | null;
 
   // ── pass-through: both sides speak it ────────────────────────────────────────────────────────

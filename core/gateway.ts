@@ -66,9 +66,13 @@ function defaultReporter(error: GatewayError): void {
  */
 export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
   validateConfig(config);
+  // Built-in dialects, and those providers bring for formats of their own.
+  const dialects = new Map(BUILT_IN_DIALECTS);
   for (const [name, provider] of Object.entries(config.providers)) {
-    if (!BUILT_IN_DIALECTS.has(provider.format)) {
-      throw new ConfigError(`Invalid config at "providers.${name}.format": no dialect speaks "${provider.format}" (known: ${[...BUILT_IN_DIALECTS.keys()].join(", ")})`);
+    const own = provider.dialect;
+    if (own !== undefined && own.id === provider.format && !BUILT_IN_DIALECTS.has(own.id)) dialects.set(own.id, own);
+    else if (!BUILT_IN_DIALECTS.has(provider.format)) {
+      throw new ConfigError(`Invalid config at "providers.${name}.format": no dialect speaks "${provider.format}" (known: ${[...BUILT_IN_DIALECTS.keys()].join(", ")}; a provider may bring its own as \`dialect\`)`);
     }
   }
   const plugins = config.plugins ?? [];
@@ -141,7 +145,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const pipeline = new Pipeline({
     chain,
     providers,
-    dialects: BUILT_IN_DIALECTS,
+    dialects,
     upstream,
     maxBodyBytes: config.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     maxJsonDepth: config.limits?.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH,

@@ -3,7 +3,7 @@ import { checkJsonContentType, parseJsonObject, readBodyText } from "./body.ts";
 import type { CanonicalRequest } from "./canonical.ts";
 import { clientStream, type StreamEnd } from "./client-stream.ts";
 import type { Completions } from "./completions.ts";
-import { RequestContext, type SurfaceInfo } from "./context.ts";
+import { RequestContext, type RequestBody, type SurfaceInfo } from "./context.ts";
 import type { Dialect } from "./dialect.ts";
 import { badRequest, clientClosed, GatewayError, internalError, modelNotFound, noTargetAvailable, toGatewayError } from "./errors.ts";
 import { runChunk, runFirst, runSequential, runTransform } from "./hook-runner.ts";
@@ -267,14 +267,24 @@ export class Pipeline {
     }
     const streamUsage = ctx.stream && provider.streamUsage !== false;
     const options = { model: target.model, streamUsage, defaultMaxTokens: provider.defaultMaxTokens };
+    const rejected = provider.rejects?.(target.model);
     if (native) {
-      const source = ctx.bodyChanged ? JSON.stringify(ctx.body) : ctx.rawBody;
+      let body = ctx.body!;
+      let source = ctx.bodyChanged ? JSON.stringify(body) : ctx.rawBody;
       ctx.dropped = null;
+      if (rejected !== undefined && rejected.length > 0 && ctx.dialect.id === provider.format) {
+        const kept = withoutFields(body, rejected);
+        if (kept !== null) {
+          body = kept.body;
+          source = JSON.stringify(body);
+          ctx.dropped = kept.removed;
+        }
+      }
       return {
         provider,
         translate: null,
-        bodyText: ctx.dialect.passthroughBody(source, ctx.body!, options),
-        stripUsage: streamUsage && ctx.dialect.addsStreamUsage(ctx.body!),
+        bodyText: ctx.dialect.passthroughBody(source, body, options),
+        stripUsage: streamUsage && ctx.dialect.addsStreamUsage(body),
         headers: forwardedHeaders(ctx, attempt.headers),
       };
     }
@@ -282,9 +292,10 @@ export class Pipeline {
     if (dialect === undefined) throw internalError(`Provider "${target.provider}" speaks "${provider.format}", a format no dialect is registered for.`);
     const { request, lowered } = fitToTarget(ctx.canonical(), provider, target);
     const encoded = dialect.encodeRequest(request, options);
-    const dropped = lowered.length === 0 ? encoded.dropped : [...encoded.dropped, ...lowered];
+    const kept = rejected !== undefined && rejected.length > 0 ? withoutFields(encoded.body, rejected) : null;
+    const dropped = [...encoded.dropped, ...lowered, ...(kept?.removed ?? [])];
     ctx.dropped = dropped.length > 0 ? dropped : null;
-    return { provider, translate: dialect, bodyText: JSON.stringify(encoded.body), stripUsage: false, headers: attempt.headers };
+    return { provider, translate: dialect, bodyText: JSON.stringify(kept?.body ?? encoded.body), stripUsage: false, headers: attempt.headers };
   }
 
   private async attempt(ctx: RequestContext, surface: SurfaceSpec, target: Target, attempt: Attempt, totalOverride: number): Promise<ClientReply> {
@@ -326,7 +337,7 @@ export class Pipeline {
       attempt.durationMs = attempt.firstByteMs;
       return { kind: "json", status: reply.status, text: this.jsonReply(ctx, plan, target, reply.text) };
     }
-    const relay = this.relay(ctx, plan);
+    const relay = this.relay(ctx, plan, target.model);
     const errorEvent = relay instanceof TranslatingRelay ? relay.encoder.error.bind(relay.encoder) : (error: GatewayError) => ctx.dialect.streamEncoder(ctx.body!).error(error);
     // The stream owns the guard from here: its end releases the timers.
     const body = clientStream(reply.chunks, relay, guard, errorEvent, (how, error, sent) => this.streamEnded(ctx, attempt, relay, how, error, sent));
@@ -339,14 +350,14 @@ export class Pipeline {
    * so the hooks see neutral events. A translated stream runs the hooks between its decoder and
    * its encoder.
    */
-  private relay(ctx: RequestContext, plan: Plan): StreamRelay {
+  private relay(ctx: RequestContext, plan: Plan, model: string): StreamRelay {
     const hooks = this.chain.onChunk;
     if (hooks === null) {
       return plan.translate === null
         ? passthroughRelay(ctx.dialect.scanner(plan.stripUsage))
-        : new TranslatingRelay(plan.translate.streamDecoder(), ctx.dialect.streamEncoder(ctx.body!));
+        : new TranslatingRelay(plan.translate.streamDecoder(model), ctx.dialect.streamEncoder(ctx.body!));
     }
-    const decoder = (plan.translate ?? ctx.dialect).streamDecoder();
+    const decoder = (plan.translate ?? ctx.dialect).streamDecoder(model);
     return new TranslatingRelay(decoder, ctx.dialect.streamEncoder(ctx.body!), (event, out) => runChunk(hooks, ctx, event, out));
   }
 
@@ -358,7 +369,7 @@ export class Pipeline {
     }
     let parsed;
     try {
-      parsed = plan.translate.parseResponse(text);
+      parsed = plan.translate.parseResponse(text, target.model);
     } catch (error) {
       throw new GatewayError({
         status: 502,
@@ -499,6 +510,16 @@ function fitToTarget(request: CanonicalRequest, provider: ProviderAdapter, targe
     lowered.push("reasoning");
   }
   return { request: fitted, lowered };
+}
+
+/** `body` without the `fields` it has, and which those were; null when it has none of them. */
+function withoutFields(body: RequestBody, fields: readonly string[]): { body: RequestBody; removed: string[] } | null {
+  let removed: string[] | null = null;
+  for (const field of fields) if (body[field] !== undefined) (removed ??= []).push(field);
+  if (removed === null) return null;
+  const kept: Record<string, unknown> = {};
+  for (const key in body) if (!removed.includes(key)) kept[key] = body[key];
+  return { body: kept, removed };
 }
 
 function decodeModelId(escaped: string): string {

@@ -1,3 +1,4 @@
+import type { Dialect } from "./dialect.ts";
 import type { UpstreamClient } from "./upstream.ts";
 import type { Operation, Timeouts, WireFormat } from "./types.ts";
 
@@ -55,6 +56,11 @@ export interface ProviderAdapter {
   /** The wire format of its generation endpoint (`generate`). */
   readonly format: WireFormat;
   /**
+   * The dialect of `format`, for a format the gateway has none built in for (a community format,
+   * Bedrock Converse): requests are translated through it. Built-in formats need none.
+   */
+  readonly dialect?: Dialect;
+  /**
    * Other wire formats it serves natively for `generate` (default: none): a client speaking one of
    * them passes through to it untranslated, and `ProviderCall.format` says which one a call is in.
    */
@@ -83,6 +89,12 @@ export interface ProviderAdapter {
    * upstream. Default: every model does.
    */
   reasoning?(model: string): boolean;
+  /**
+   * Top-level fields of a request in its own format (`format`) that the upstream refuses, or
+   * silently ignores, for `model` (Groq's `logprobs`, a reasoning model's `stop` …). They are left
+   * out of what is sent, passed-through bodies included, and reported as dropped. Default: none.
+   */
+  rejects?(model: string): readonly string[];
   send(call: ProviderCall): Promise<ProviderReply>;
   close?(): Promise<void>;
 }

@@ -1,6 +1,5 @@
 import type { ProviderAdapter, ProviderReply, Timeouts } from "../core/provider.ts";
-import { upstreamError } from "../core/upstream-errors.ts";
-import { parseOpenAIError } from "../dialects/openai/errors.ts";
+import { OPENAI_TRANSPORT, presetHeaders, sendOpenAIFormat } from "./openai-transport.ts";
 
 export interface OpenAIProviderOptions {
   /** Default `https://api.openai.com/v1`. Any OpenAI-compatible server works (vLLM, Ollama, Groq …). */
@@ -39,7 +38,27 @@ const OFFICIAL_BASE_URL = "https://api.openai.com/v1";
 const PATHS = { generate: "/chat/completions", embed: "/embeddings", responses: "/responses" } as const;
 
 /** Model families that take `reasoning_effort`, by name. */
-const REASONING_MODELS = /^(?:o\d|gpt-(?:[5-9]|\d{2,})|gpt-oss|deepseek-reasoner)/i;
+export const REASONING_MODELS = /^(?:o\d|gpt-(?:[5-9]|\d{2,})|gpt-oss|deepseek-reasoner)/i;
+
+/** The `reasoning` option as the adapter's test: a fixed answer, the user's test, or the names of reasoning families. */
+export function reasoningTest(option: boolean | ((model: string) => boolean) | undefined): (model: string) => boolean {
+  if (typeof option === "function") return option;
+  if (typeof option === "boolean") return () => option;
+  return (model) => REASONING_MODELS.test(model);
+}
+
+/** What every OpenAI-format adapter declares, from the options it shares with `openai`. */
+export function openaiFormatFields(options: Pick<OpenAIProviderOptions, "models" | "timeouts" | "reasoning" | "maxOutputTokens" | "streamUsage">) {
+  return {
+    format: "openai",
+    operations: ["embed"],
+    models: options.models,
+    timeouts: options.timeouts,
+    streamUsage: options.streamUsage ?? true,
+    maxOutputTokens: options.maxOutputTokens,
+    reasoning: reasoningTest(options.reasoning),
+  } as const satisfies Partial<ProviderAdapter>;
+}
 
 /**
  * The OpenAI wire format to any base URL: chat completions (`generate`) and embeddings (`embed`).
@@ -50,53 +69,14 @@ export function openai(options: OpenAIProviderOptions = {}): ProviderAdapter {
   const urls: Readonly<Record<string, string>> = { generate: base + PATHS.generate, embed: base + PATHS.embed };
   const responsesUrl = base + PATHS.responses;
   const nativeResponses = (options.responses ?? (base === OFFICIAL_BASE_URL ? "native" : "translate")) === "native";
-  const common: Record<string, string> = { "content-type": "application/json", ...options.headers };
-  if (options.apiKey) common.authorization = `Bearer ${options.apiKey}`;
-  const jsonHeaders = { ...common, accept: "application/json" };
-  const streamHeaders = { ...common, accept: "text/event-stream" };
-  const hasExtra = (extra: Readonly<Record<string, string>>): boolean => {
-    for (const _ in extra) return true;
-    return false;
-  };
+  const credentials: Record<string, string> = { ...options.headers };
+  if (options.apiKey) credentials.authorization = `Bearer ${options.apiKey}`;
+  const fixed = presetHeaders(credentials);
 
   return {
     kind: "openai",
-    format: "openai",
+    ...openaiFormatFields(options),
     formats: nativeResponses ? ["responses"] : undefined,
-    operations: ["embed"],
-    models: options.models,
-    timeouts: options.timeouts,
-    streamUsage: options.streamUsage ?? true,
-    maxOutputTokens: options.maxOutputTokens,
-    reasoning: typeof options.reasoning === "function" ? options.reasoning : typeof options.reasoning === "boolean" ? () => options.reasoning as boolean : (model) => REASONING_MODELS.test(model),
-    async send(call): Promise<ProviderReply> {
-      const preset = call.stream ? streamHeaders : jsonHeaders;
-      // A plugin's headers first: the adapter's credentials and fixed headers win (the contract in core/provider.ts).
-      const headers = hasExtra(call.headers) ? { ...call.headers, ...preset } : preset;
-      const response = await call.upstream.request({
-        url: call.format === "responses" ? responsesUrl : urls[call.operation],
-        method: "POST",
-        headers,
-        body: call.bodyText,
-        signal: call.signal,
-        connectTimeoutMs: call.connectTimeoutMs,
-      });
-      const requestId = response.header("x-request-id");
-      if (response.status >= 400) {
-        const text = await response.text().catch(() => "");
-        throw upstreamError(call.provider, {
-          status: response.status,
-          text,
-          detail: parseOpenAIError(text),
-          retryAfter: response.header("retry-after"),
-          retryAfterMs: response.header("retry-after-ms"),
-          requestId,
-        });
-      }
-      if (call.stream && (response.header("content-type") ?? "").includes("text/event-stream")) {
-        return { kind: "stream", status: response.status, chunks: response.chunks(), requestId };
-      }
-      return { kind: "json", status: response.status, text: await response.text(), requestId };
-    },
+    send: (call): Promise<ProviderReply> => sendOpenAIFormat(call, call.format === "responses" ? responsesUrl : urls[call.operation], fixed, OPENAI_TRANSPORT),
   };
 }

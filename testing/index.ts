@@ -14,8 +14,10 @@ export { counterStoreConformance, type ConformanceCase } from "./counter-store-c
 export { keyStoreConformance, type KeyStoreConformanceOptions } from "./key-store-conformance.ts";
 export { logSinkConformance, type ReadSink } from "./sink-conformance.ts";
 export { sampleLogRecord } from "./log-record-sample.ts";
-export { mockUpstream, type MockFault, type MockUpstream, type MockUpstreamOptions, type RecordedCall, type StreamGate } from "./mock-upstream.ts";
+export { mockAzureUpstream, type MockAzureOptions } from "./mock-azure.ts";
+export { mockBedrockUpstream, type MockBedrockOptions, type MockBedrockUpstream } from "./mock-bedrock.ts";
 export { providerConformance, type ProviderConformanceOptions } from "./provider-conformance.ts";
+export { mockUpstream, type MockFault, type MockUpstream, type MockUpstreamOptions, type RecordedCall, type StreamGate } from "./mock-upstream.ts";
 export { decodeStream, dialectConformance, difference, type DialectTranscript, foldStream, neutralRequest } from "./dialect-conformance.ts";
 export { anthropicTranscripts } from "./transcripts/anthropic.ts";
 export { responsesTranscripts } from "./transcripts/responses.ts";

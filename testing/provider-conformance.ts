@@ -1,177 +1,186 @@
 /**
- * The provider adapter contract as a list of checks, run against `mockUpstream` in-process: whole
- * and streamed generations in the adapter's wire format, credentials, headers from plugins, the
- * mapping of upstream failures to typed errors (fault class, retryable, `Retry-After`), and
- * cancellation. A community adapter runs them with any test framework:
+ * The provider adapter contract as a list of checks, run against a mock upstream that speaks the
+ * provider's real wire format. Requests are built in the adapter's own format by its dialect, and
+ * answers read back by it, so the same checks fit every adapter:
  *
  * ```ts
- * const checks = providerConformance({ make: ({ baseURL, apiKey }) => myProvider({ baseURL, apiKey }) });
- * for (const check of checks) it(check.name, check.run);
+ * for (const check of providerConformance({ adapter, mock, model: "m" })) it(check.name, check.run);
  * ```
  *
- * `make` gets the mock's base URL (`http://upstream.test/v1`) and the key it expects. The adapter
- * must speak one of the built-in wire formats (`openai`, `anthropic`, `responses`), which the mock
- * serves under the same paths as the real APIs.
+ * The mock must answer scripted faults (`mock.fail`) in the provider's own error shape.
  */
-import type { CanonicalResponse, StreamEvent } from "../core/canonical.ts";
+import type { StreamEvent } from "../core/canonical.ts";
+import type { Dialect } from "../core/dialect.ts";
 import { GatewayError } from "../core/errors.ts";
 import type { ProviderAdapter, ProviderCall, ProviderReply } from "../core/provider.ts";
-import type { WireFormat } from "../core/types.ts";
 import { BUILT_IN_DIALECTS } from "../core/surfaces.ts";
-import { decodeStream } from "./dialect-conformance.ts";
+import type { UpstreamClient } from "../core/upstream.ts";
 import type { ConformanceCase } from "./counter-store-conformance.ts";
+import { foldStream, neutralRequest } from "./dialect-conformance.ts";
 import { inProcessUpstream } from "./index.ts";
-import { mockUpstream, type MockUpstream } from "./mock-upstream.ts";
+import type { MockUpstream } from "./mock-upstream.ts";
 
 export interface ProviderConformanceOptions {
-  /** Build the adapter under test, pointed at the mock upstream. */
-  make(options: { baseURL: string; apiKey: string }): ProviderAdapter | Promise<ProviderAdapter>;
-  /** The model id to ask for. Default `conformance-model`. */
-  model?: string;
-  /**
-   * Which of the adapter's wire formats to check: its `format` (the default) or one of its other
-   * `formats`. Run the suite once per format the adapter serves.
-   */
-  format?: WireFormat;
+  /** The adapter under test, configured for the mock (its base URL, credentials). */
+  readonly adapter: ProviderAdapter;
+  /** The mock upstream the adapter talks to. */
+  readonly mock: MockUpstream;
+  /** A model id (or deployment) to send. */
+  readonly model: string;
+  /** How bytes reach the mock. Default: the mock's handler, in-process. */
+  readonly upstream?: UpstreamClient;
+  /** The dialect of the adapter's format. Default: the adapter's own, or the built-in one it names. */
+  readonly dialect?: Dialect;
 }
 
-const BASE_URL = "http://upstream.test/v1";
-const API_KEY = "sk-conformance-0123456789";
-const PROMPT = "Hello from the conformance suite";
+const WEATHER = { name: "get_weather", description: "Weather for a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } };
 
-/** A minimal generation body in each built-in format, with the model set. */
-function bodyFor(format: string, model: string, stream: boolean): Record<string, unknown> {
-  if (format === "anthropic") return { model, max_tokens: 64, stream, messages: [{ role: "user", content: PROMPT }] };
-  if (format === "responses") return { model, stream, input: PROMPT };
-  return { model, stream, messages: [{ role: "user", content: PROMPT }] };
+function check(condition: boolean, what: string): asserts condition {
+  if (!condition) throw new Error(`provider conformance: ${what}`);
 }
 
-function check(condition: boolean, message: string): void {
-  if (!condition) throw new Error(`provider conformance: ${message}`);
+async function failure(promise: Promise<unknown>): Promise<GatewayError> {
+  const error = await promise.then(() => null, (caught: unknown) => caught);
+  check(error instanceof GatewayError, `expected a GatewayError, got ${error === null ? "an answer" : String(error)}`);
+  return error;
 }
 
-function textOf(response: CanonicalResponse): string {
-  return response.content.map((part) => (part.type === "text" ? part.text : "")).join("");
-}
-
-async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
-  const out: Uint8Array[] = [];
-  for await (const chunk of chunks) out.push(chunk);
-  return out;
-}
-
-async function thrown(promise: Promise<unknown>): Promise<GatewayError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  check(error instanceof GatewayError, `expected the adapter to throw a GatewayError, got ${error === null ? "an answer" : String(error)}`);
-  return error as GatewayError;
+async function bytesOf(reply: ProviderReply): Promise<Uint8Array[]> {
+  check(reply.kind === "stream", `expected a stream, got ${reply.kind}`);
+  const chunks: Uint8Array[] = [];
+  if (reply.kind === "stream") for await (const chunk of reply.chunks) chunks.push(chunk);
+  return chunks;
 }
 
 export function providerConformance(options: ProviderConformanceOptions): ConformanceCase[] {
-  const model = options.model ?? "conformance-model";
+  const { adapter, mock, model } = options;
+  const dialect = options.dialect ?? adapter.dialect ?? BUILT_IN_DIALECTS.get(adapter.format);
+  if (dialect === undefined) throw new TypeError(`provider conformance: no dialect for format "${adapter.format}"; pass one`);
+  const upstream = options.upstream ?? inProcessUpstream(mock.fetch);
+  const encodeOptions = { model, streamUsage: adapter.streamUsage !== false, defaultMaxTokens: adapter.defaultMaxTokens ?? 1024 };
 
-  async function setup(apiKey = API_KEY) {
-    const upstream: MockUpstream = mockUpstream({ apiKey: API_KEY });
-    const adapter = await options.make({ baseURL: BASE_URL, apiKey });
-    const format = options.format ?? adapter.format;
-    check(format === adapter.format || (adapter.formats ?? []).includes(format), `the adapter does not serve format "${format}"`);
-    const dialect = BUILT_IN_DIALECTS.get(format);
-    check(dialect !== undefined, `format "${format}" is not a built-in wire format (${[...BUILT_IN_DIALECTS.keys()].join(", ")})`);
-    const client = inProcessUpstream(upstream.fetch);
-    const send = (stream: boolean, extra: Partial<ProviderCall> = {}): Promise<ProviderReply> =>
-      adapter.send({
-        provider: "conformance",
-        operation: "generate",
-        format,
-        model,
-        bodyText: JSON.stringify(bodyFor(format, model, stream)),
-        stream,
-        headers: {},
-        signal: new AbortController().signal,
-        connectTimeoutMs: undefined,
-        upstream: client,
-        ...extra,
-      });
-    return { upstream, adapter, dialect: dialect!, send };
+  const call = (fields: { stream?: boolean; tool?: boolean; signal?: AbortSignal; headers?: Record<string, string> } = {}): ProviderCall => {
+    const stream = fields.stream === true;
+    const request = neutralRequest({
+      model,
+      system: [{ type: "text", text: "Answer briefly." }],
+      messages: [{ role: "user", content: [{ type: "text", text: "What is the weather in Paris?" }] }],
+      maxTokens: 256,
+      stream,
+      ...(fields.tool === true ? { tools: [WEATHER], toolChoice: { type: "tool", name: WEATHER.name } } : {}),
+    });
+    return {
+      provider: "under-test",
+      operation: "generate",
+      format: adapter.format,
+      model,
+      bodyText: JSON.stringify(dialect.encodeRequest(request, { ...encodeOptions }).body),
+      stream,
+      headers: fields.headers ?? {},
+      signal: fields.signal ?? new AbortController().signal,
+      connectTimeoutMs: undefined,
+      upstream,
+    };
+  };
+
+  const decoded = async (reply: ProviderReply): Promise<StreamEvent[]> => {
+    const decoder = dialect.streamDecoder();
+    const events: StreamEvent[] = [];
+    for (const chunk of await bytesOf(reply)) events.push(...decoder.push(chunk));
+    events.push(...decoder.end());
+    return events;
+  };
+
+  const run = (name: string, body: () => Promise<void>): ConformanceCase => ({
+    name,
+    async run() {
+      mock.reset();
+      await body();
+    },
+  });
+
+  const cases: ConformanceCase[] = [
+    run("a whole answer its dialect parses, with text, a finish and usage", async () => {
+      const reply = await adapter.send(call());
+      check(reply.kind === "json" && reply.status === 200, `expected a 200 JSON reply, got ${reply.kind} ${reply.status}`);
+      const parsed = dialect.parseResponse(reply.text);
+      check(parsed.content.some((part) => part.type === "text" && part.text.length > 0), "the answer has text");
+      check(parsed.finish === "stop", `finish is stop, got ${parsed.finish}`);
+      check(parsed.usage !== null && parsed.usage.inputTokens > 0 && parsed.usage.outputTokens > 0, "the answer reports usage");
+      check(mock.calls.length === 1, `one upstream call, got ${mock.calls.length}`);
+    }),
+    run("passes a call's headers upstream, and its own credentials win over them", async () => {
+      const forged = { authorization: "Bearer sk-forged", "x-api-key": "sk-forged", "api-key": "sk-forged", "x-goog-api-key": "sk-forged", "x-conformance-tag": "kept" };
+      const reply = await adapter.send(call({ headers: forged }));
+      // The mock checks the adapter's key: an answer means the forged credential did not replace it.
+      check(reply.kind === "json" && reply.status === 200, `the adapter's credentials win over a plugin's, got ${reply.kind} ${reply.status}`);
+      const sent = mock.calls[0]?.headers ?? {};
+      check(sent["x-conformance-tag"] === "kept", "a call's own header reaches the upstream");
+    }),
+    run("a stream its dialect decodes to text, a finish, usage and a clean end", async () => {
+      const folded = foldStream(await decoded(await adapter.send(call({ stream: true }))));
+      const blocks = folded.blocks as { text: string }[];
+      check(blocks.some((b) => b.text.length > 0), "the stream carries text");
+      check((folded.finish as { reason: string } | null)?.reason === "stop", `finish is stop, got ${JSON.stringify(folded.finish)}`);
+      const usage = folded.usage as { inputTokens: number; outputTokens: number } | null;
+      check(usage !== null && usage.inputTokens > 0 && usage.outputTokens > 0, "the stream reports usage");
+      check(folded.done === true && (folded.errors as unknown[]).length === 0, "the stream ends cleanly");
+    }),
+    run("a forced tool call comes back as a tool call with JSON arguments, whole and streamed", async () => {
+      const reply = await adapter.send(call({ tool: true }));
+      check(reply.kind === "json", "a JSON reply");
+      const parsed = dialect.parseResponse(reply.text);
+      const tool = parsed.content.find((part) => part.type === "tool_call");
+      check(tool !== undefined && tool.type === "tool_call" && tool.name === WEATHER.name, "the answer calls the tool");
+      check(typeof JSON.parse(tool.arguments) === "object", "its arguments are a JSON object");
+      check(parsed.finish === "tool_calls", `finish is tool_calls, got ${parsed.finish}`);
+      const folded = foldStream(await decoded(await adapter.send(call({ stream: true, tool: true }))));
+      const block = (folded.blocks as { block: { type: string; name?: string }; args: string }[]).find((b) => b.block.type === "tool_call");
+      check(block !== undefined && block.block.name === WEATHER.name, "the stream opens a tool call");
+      check(typeof JSON.parse(block.args) === "object", "its streamed arguments join to a JSON object");
+      check((folded.finish as { reason: string } | null)?.reason === "tool_calls", "the stream finishes with tool_calls");
+    }),
+    run("a 429 is the provider's, retryable, with its Retry-After", async () => {
+      mock.fail({ status: 429, headers: { "retry-after": "2" } });
+      const error = await failure(adapter.send(call()));
+      check(error.status === 429 && error.retryable && error.fault === "provider", `got ${error.status} retryable=${error.retryable} fault=${error.fault}`);
+      check(error.retryAfterMs === 2000, `retryAfterMs 2000, got ${error.retryAfterMs}`);
+    }),
+    run("a 5xx is the provider's and retryable", async () => {
+      mock.fail({ status: 503 });
+      const error = await failure(adapter.send(call()));
+      check(error.status === 503 && error.retryable && error.fault === "provider", `got ${error.status} retryable=${error.retryable} fault=${error.fault}`);
+    }),
+    run("a 400 is the client's and not retried", async () => {
+      mock.fail({ status: 400 });
+      const error = await failure(adapter.send(call()));
+      check(error.status === 400 && !error.retryable && error.fault === "client", `got ${error.status} retryable=${error.retryable} fault=${error.fault}`);
+    }),
+    run("a 401 or 403 is the gateway's credentials: a 502 that shows no upstream body", async () => {
+      for (const status of [401, 403]) {
+        mock.fail({ status, body: JSON.stringify({ message: "upstream secret detail" }) });
+        const error = await failure(adapter.send(call()));
+        check(error.status === 502 && error.code === "upstream_auth_failed" && error.fault === "gateway", `${status}: got ${error.status} ${error.code}`);
+        check(!error.message.includes("upstream secret detail"), `${status}: the upstream body stays out of the message`);
+      }
+    }),
+    run("aborting the call's signal ends an upstream call that never answers", async () => {
+      mock.fail({ hang: true });
+      const controller = new AbortController();
+      const pending = adapter.send(call({ signal: controller.signal }));
+      setTimeout(() => controller.abort(new Error("client went away")), 20);
+      const outcome = await pending.then(() => "answered", () => "rejected");
+      check(outcome === "rejected", "the call rejects once aborted");
+    }),
+  ];
+
+  if (adapter.operations?.includes("embed") === true) {
+    cases.push(run("embeddings: an OpenAI embeddings body in, a list of vectors out", async () => {
+      const reply = await adapter.send({ ...call(), operation: "embed", format: "openai", bodyText: JSON.stringify({ model, input: ["one", "two"] }) });
+      check(reply.kind === "json" && reply.status === 200, "a 200 JSON reply");
+      const body = JSON.parse(reply.text) as { data?: { embedding?: unknown }[] };
+      check(Array.isArray(body.data) && body.data.length === 2 && Array.isArray(body.data[0].embedding), "two vectors");
+    }));
   }
-
-  const cases: ConformanceCase[] = [];
-  const add = (name: string, run: () => Promise<void>): void => void cases.push({ name, run });
-
-  add("answers a whole generation in its wire format", async () => {
-    const { send, dialect, upstream, adapter } = await setup();
-    const reply = await send(false);
-    check(reply.kind === "json", `a non-stream call must reply kind "json", got "${reply.kind}"`);
-    check(reply.status === 200, `status 200 expected, got ${reply.status}`);
-    const parsed = dialect.parseResponse((reply as { text: string }).text);
-    check(textOf(parsed).includes(PROMPT), "the answer's text does not hold what the mock echoed");
-    check(upstream.calls.length === 1, `one upstream call expected, got ${upstream.calls.length}`);
-    check(upstream.calls[0].body?.model === model, "the upstream body does not name the model");
-    await adapter.close?.();
-  });
-
-  add("streams a generation as raw event bytes that decode in its wire format", async () => {
-    const { send, dialect } = await setup();
-    const reply = await send(true);
-    check(reply.kind === "stream", `a stream call must reply kind "stream", got "${reply.kind}"`);
-    const events: StreamEvent[] = decodeStream(dialect, await collect((reply as { chunks: AsyncIterable<Uint8Array> }).chunks));
-    const text = events.map((e) => (e.type === "text" ? e.text : "")).join("");
-    check(text.includes(PROMPT), "the streamed text does not hold what the mock echoed");
-    check(events.at(-1)?.type === "done", "the stream does not end cleanly");
-  });
-
-  add("passes a call's headers upstream, and its own credentials win over them", async () => {
-    const { send, upstream } = await setup();
-    const reply = await send(false, { headers: { "x-conformance": "from-a-plugin", authorization: "Bearer wrong", "x-api-key": "wrong" } });
-    check(reply.status === 200, `the adapter's credentials must override a call's, got status ${reply.status}`);
-    check(upstream.calls[0].headers["x-conformance"] === "from-a-plugin", "a header from the call did not reach the upstream");
-  });
-
-  add("maps refused credentials to upstream_auth_failed (502, retryable, the gateway's fault)", async () => {
-    const { send } = await setup("sk-wrong-key-000000");
-    const error = await thrown(send(false));
-    check(error.code === "upstream_auth_failed" && error.status === 502 && error.retryable && error.fault === "gateway", `got ${error.status} ${error.code} (${error.fault})`);
-  });
-
-  add("maps a 429 with Retry-After to rate_limit_exceeded, retryable, with the wait", async () => {
-    const { send, upstream } = await setup();
-    upstream.fail({ status: 429, headers: { "retry-after": "7" } });
-    const error = await thrown(send(false));
-    check(error.status === 429 && error.code === "rate_limit_exceeded" && error.retryable && error.fault === "provider", `got ${error.status} ${error.code} (${error.fault})`);
-    check(error.retryAfterMs === 7000, `retryAfterMs 7000 expected, got ${error.retryAfterMs}`);
-  });
-
-  add("maps a 5xx to a retryable provider fault", async () => {
-    const { send, upstream } = await setup();
-    upstream.fail({ status: 503 });
-    const error = await thrown(send(false));
-    check(error.status === 503 && error.retryable && error.fault === "provider", `got ${error.status} retryable=${error.retryable} (${error.fault})`);
-  });
-
-  add("maps another 4xx to the client's fault, not retried", async () => {
-    const { send, upstream } = await setup();
-    upstream.fail({ status: 400 });
-    const error = await thrown(send(false));
-    check(error.status === 400 && !error.retryable && error.fault === "client", `got ${error.status} retryable=${error.retryable} (${error.fault})`);
-  });
-
-  add("cancels the upstream call when the signal aborts mid-stream", async () => {
-    const { send, upstream } = await setup();
-    const gate = upstream.gate(1);
-    const controller = new AbortController();
-    const reply = await send(true, { signal: controller.signal });
-    check(reply.kind === "stream", "a stream call must reply kind \"stream\"");
-    const iterator = (reply as { chunks: AsyncIterable<Uint8Array> }).chunks[Symbol.asyncIterator]();
-    await iterator.next();
-    await gate.reached;
-    controller.abort();
-    gate.release();
-    // The rest either fails or ends; either way the upstream must see the caller leave.
-    await (async () => {
-      for (let r = await iterator.next(); !r.done; r = await iterator.next());
-    })().catch(() => {});
-    for (let i = 0; i < 50 && !upstream.calls[0].aborted; i++) await new Promise((resolve) => setTimeout(resolve, 20));
-    check(upstream.calls[0].aborted, "the upstream did not see the call cancelled");
-  });
-
   return cases;
 }

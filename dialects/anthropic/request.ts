@@ -21,6 +21,7 @@ import type { RequestBody } from "../../core/context.ts";
 import type { EncodedRequest, EncodeOptions } from "../../core/dialect.ts";
 import { badRequest } from "../../core/errors.ts";
 import { isObject, type Json, numberOr } from "../json.ts";
+import { toolArgumentsObject } from "../tool-arguments.ts";
 
 /** Anthropic requires `max_tokens`; a translated request without one gets this, unless the provider sets its own. */
 export const DEFAULT_MAX_TOKENS = 8192;
@@ -280,15 +281,6 @@ function base64ToUtf8(data: string): string | null {
   }
 }
 
-function parseArguments(text: string, id: string): unknown {
-  try {
-    const value = JSON.parse(text) as unknown;
-    if (isObject(value)) return value;
-  } catch {
-    // Refused below.
-  }
-  throw badRequest(`The arguments of tool call '${id}' are not a JSON object, which Anthropic requires.`, "messages", "invalid_value");
-}
 
 function anthropicBlock(part: ContentPart, dropped: Set<string>): Json | null {
   switch (part.type) {
@@ -303,7 +295,7 @@ function anthropicBlock(part: ContentPart, dropped: Set<string>): Json | null {
       return withCache(block, part.cache);
     }
     case "tool_call":
-      return withCache({ type: "tool_use", id: part.id, name: part.name, input: parseArguments(part.arguments, part.id) }, part.cache);
+      return withCache({ type: "tool_use", id: part.id, name: part.name, input: toolArgumentsObject(part.arguments, part.id, "Anthropic") }, part.cache);
     case "tool_result": {
       const content = part.content.map((item) => anthropicBlock(item, dropped));
       const block: Json = { type: "tool_result", tool_use_id: part.callId, content };

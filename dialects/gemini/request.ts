@@ -21,6 +21,7 @@ import type { RequestBody } from "../../core/context.ts";
 import type { EncodedRequest, EncodeOptions } from "../../core/dialect.ts";
 import { badRequest } from "../../core/errors.ts";
 import { isObject, type Json, numberOr } from "../json.ts";
+import { toolArgumentsObject } from "../tool-arguments.ts";
 import { jsonSchemaOf } from "./schema.ts";
 
 /** Top-level fields the neutral form carries (`model` and `stream` are the path's). */
@@ -279,15 +280,6 @@ function inlineDataUrl(source: MediaSource): MediaSource {
   return match === null ? source : { kind: "base64", mediaType: match[1], data: match[2] };
 }
 
-function argsOf(text: string, id: string): Json {
-  try {
-    const value = JSON.parse(text) as unknown;
-    if (isObject(value)) return value;
-  } catch {
-    // Refused below.
-  }
-  throw badRequest(`The arguments of tool call '${id}' are not a JSON object, which Gemini requires.`, "messages", "invalid_value");
-}
 
 /** A tool result's text as a functionResponse `response`: the JSON object it holds, or `{result: text}`. */
 function responseOf(part: ToolResultPart, dropped: Set<string>): Json {
@@ -318,7 +310,7 @@ function encodePart(part: ContentPart, names: Map<string, string>, dropped: Set<
       return mediaPart(inlineDataUrl(part.source), "application/pdf");
     case "tool_call":
       names.set(part.id, part.name);
-      return { functionCall: { id: part.id, name: part.name, args: argsOf(part.arguments, part.id) } };
+      return { functionCall: { id: part.id, name: part.name, args: toolArgumentsObject(part.arguments, part.id, "Gemini") } };
     case "tool_result":
       return { functionResponse: { id: part.callId, name: names.get(part.callId) ?? part.callId, response: responseOf(part, dropped) } };
     case "thinking": {

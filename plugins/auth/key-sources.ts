@@ -1,4 +1,5 @@
 import type { AuthKey } from "./index.ts";
+import { readEnv } from "../../runtimes/env.ts";
 
 /** Where keys come from, besides the config itself. */
 export interface KeySources {
@@ -7,15 +8,6 @@ export interface KeySources {
   file?: string;
 }
 
-interface MaybeRuntimeGlobals {
-  process?: { env?: Record<string, string | undefined> };
-  Deno?: { env: { get(name: string): string | undefined } };
-}
-
-function readEnv(name: string): string | undefined {
-  const g = globalThis as MaybeRuntimeGlobals;
-  return g.process?.env?.[name] ?? g.Deno?.env.get(name);
-}
 
 /** A key list as JSON: an array of keys, or `{ "keys": [...] }`. */
 function parseKeyList(text: string, where: string): AuthKey[] {

@@ -25,6 +25,8 @@ const MAX_CACHED_MODELS = 1024;
 const NO_PRICE: unique symbol = Symbol("no price");
 /** `-2025-08-07` or `-20250929`: dated snapshots share their model's price. */
 const DATE_SUFFIX = /-(?:\d{4}-\d{2}-\d{2}|\d{8})$/;
+/** A Bedrock inference profile's geography (`us.`, `eu.`, `global.` …): the model it runs is priced as itself. */
+const PROFILE_PREFIX = /^(?:us|eu|apac|jp|au|ca|us-gov|global)\./;
 
 function validPrice(where: string, price: ModelPrice): void {
   for (const field of ["input", "output"] as const) {
@@ -66,6 +68,7 @@ export function cost(options: CostOptions = {}): Plugin {
       (undated !== model ? overrides.get(`${provider}/${undated}`) ?? overrides.get(undated) : undefined) ??
       PRICES[model] ??
       PRICES[undated] ??
+      PRICES[model.replace(PROFILE_PREFIX, "")] ??
       (providers.get(provider)?.kind === "mock" ? { input: 0, output: 0 } : NO_PRICE);
     if (resolved.size >= MAX_CACHED_MODELS) resolved.clear();
     resolved.set(qualified, price);

@@ -40,7 +40,7 @@ export interface ModelPrice extends TokenPrices {
 }
 
 export interface PriceEntry extends ModelPrice {
-  /** Who sells it: openai, anthropic, google, mistral. */
+  /** Who sells it: openai, anthropic, google, aws, mistral. */
   readonly vendor: string;
   /** Where the figures were read, and as of when. */
   readonly source: string;
@@ -54,6 +54,9 @@ const OPENAI_LONG = "; prompts over 272K input tokens: 2x input and cache rates,
 const ANTHROPIC = "Anthropic pricing page, platform.claude.com/docs/en/about-claude/pricing";
 const GOOGLE = "Gemini API pricing page, ai.google.dev/gemini-api/docs/pricing, as transcribed on 2026-10-07 (api-evangelist/deepmind plans/deepmind-plans-pricing.yml)";
 const MISTRAL = "Mistral API pricing, mistral.ai/pricing, as recorded by pydantic/genai-prices prices/providers/mistral.yml";
+
+const BEDROCK = "Amazon Bedrock pricing, aws.amazon.com/bedrock/pricing (on-demand, in-region; cross-region inference at the source region's price)";
+const NOVA = "Amazon Nova on Bedrock, on-demand, as quoted by pristren.com's Nova Micro guide and techdailyfeed.com's Bedrock pricing walk-through ($0.000035 / $0.00014 per 1K tokens for Micro)";
 
 /** Anthropic's pricing page: "5-minute cache writes: 1.25x base input price". */
 const ANTHROPIC_CACHE_WRITE = 1.25;
@@ -139,6 +142,17 @@ const TABLE: Record<string, PriceEntry> = {
     source: GOOGLE,
   },
   "gemini-embedding-2": { vendor: "google", input: 0.2, output: 0, source: GOOGLE },
+
+  // Amazon Bedrock, by Bedrock model id (an inference profile's `us.` / `eu.` / `global.` prefix is
+  // priced as the model). Anthropic models are billed on Bedrock at Anthropic's list rates; the 10%
+  // premium of regional (non-global) endpoints for the newest Claude models is not modelled.
+  "anthropic.claude-haiku-4-5-20251001-v1:0": { vendor: "anthropic", input: 1, cachedInput: 0.1, output: 5, source: `${BEDROCK}; ${ANTHROPIC}` },
+  "anthropic.claude-sonnet-4-5-20250929-v1:0": { vendor: "anthropic", input: 3, cachedInput: 0.3, output: 15, source: `${BEDROCK}; ${ANTHROPIC}` },
+  "anthropic.claude-opus-4-5-20251101-v1:0": { vendor: "anthropic", input: 5, cachedInput: 0.5, output: 25, source: `${BEDROCK}; ${ANTHROPIC}` },
+  "anthropic.claude-3-5-haiku-20241022-v1:0": { vendor: "anthropic", input: 0.8, cachedInput: 0.08, output: 4, source: `${BEDROCK}; ${ANTHROPIC}` },
+  "amazon.nova-micro-v1:0": { vendor: "aws", input: 0.035, output: 0.14, source: NOVA },
+  "amazon.nova-lite-v1:0": { vendor: "aws", input: 0.06, output: 0.24, source: NOVA },
+  "amazon.nova-pro-v1:0": { vendor: "aws", input: 0.8, output: 3.2, source: NOVA },
 
   // Mistral
   "mistral-medium-3.5": { vendor: "mistral", input: 1.5, cachedInput: 0.15, output: 7.5, source: `${MISTRAL} (checked 2026-08-24)` },

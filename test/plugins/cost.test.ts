@@ -52,10 +52,10 @@ describe("requestCost", () => {
 });
 
 describe("the shipped price table", () => {
-  it("covers OpenAI, Anthropic, Google and Mistral, every entry sourced and sane", () => {
+  it("covers OpenAI, Anthropic, Google, Amazon (Bedrock) and Mistral, every entry sourced and sane", () => {
     expect(PRICES_CHECKED).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     const vendors = new Set(Object.values(PRICES).map((p) => p.vendor));
-    expect([...vendors].sort()).toEqual(["anthropic", "google", "mistral", "openai"]);
+    expect([...vendors].sort()).toEqual(["anthropic", "aws", "google", "mistral", "openai"]);
     for (const [model, p] of Object.entries(PRICES)) {
       expect(p.source.length, model).toBeGreaterThan(10);
       for (const rates of [p, p.longContext, p.scheduled]) {
