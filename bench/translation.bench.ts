@@ -10,6 +10,7 @@ import { freezeJson } from "../core/body.ts";
 import { anthropic } from "../dialects/anthropic/index.ts";
 import { openai } from "../dialects/openai/index.ts";
 import { bindGeminiRoute, gemini } from "../dialects/gemini/index.ts";
+import { responses } from "../dialects/responses/index.ts";
 import { mockGenerateContent, mockStreamGenerateContentEvents } from "../providers/mock-gemini.ts";
 import { mockMessage, mockMessageStreamEvents, MockPromptCache } from "../providers/mock-anthropic.ts";
 import { mockChatCompletion, mockChatStreamEvents } from "../providers/mock-llm.ts";
@@ -157,6 +158,38 @@ summary(() => {
   group(`stream, Gemini chunks → OpenAI chunks (${geminiEvents.length} events; divide by it for one)`, () => {
     bench("pass-through scanner, same dialect (baseline)", perEvent(geminiEvents, () => gemini.scanner(false)));
     bench("decode → encode", perEvent(geminiEvents, () => translator(gemini.streamDecoder(), openai.streamEncoder(openaiBody))));
+  });
+});
+
+// The Responses surface in front of an OpenAI chat upstream (the Vercel AI SDK's default path).
+const responsesBody = freezeAll({
+  model: "gpt-4o-mini",
+  stream: true,
+  instructions: "You are a helpful assistant for a logistics company. Answer briefly and cite the order number. ".repeat(3),
+  input: [
+    { role: "user", content: "Where is order 1234? It left the depot yesterday." },
+    { type: "function_call", call_id: "call_1", name: "track", arguments: '{"id":"1234"}' },
+    { type: "function_call_output", call_id: "call_1", output: "In transit, arriving tomorrow." },
+  ],
+  tools: [{ type: "function", name: "track", description: "Track an order", parameters: { type: "object", properties: { id: { type: "string" } }, required: ["id"] } }],
+  max_output_tokens: 512,
+});
+summary(() => {
+  group("request, OpenAI Responses → OpenAI chat (the Responses surface)", () => {
+    bench("JSON.stringify of the body (baseline)", () => do_not_optimize(JSON.stringify(responsesBody)));
+    bench("parse → neutral → encode → stringify", () => do_not_optimize(JSON.stringify(openai.encodeRequest(responses.parseRequest(responsesBody), options).body)));
+  });
+});
+summary(() => {
+  group("whole answer, OpenAI chat.completion → Responses response", () => {
+    bench("JSON.parse + stringify (baseline)", () => do_not_optimize(JSON.stringify(JSON.parse(chatAnswer))));
+    bench("parseResponse → encodeResponse", () => do_not_optimize(responses.encodeResponse(openai.parseResponse(chatAnswer), responsesBody)));
+  });
+});
+summary(() => {
+  group(`stream, OpenAI chunks → Responses events (${chatEvents.length} events; divide by it for one)`, () => {
+    bench("pass-through scanner, same dialect (baseline)", perEvent(chatEvents, () => openai.scanner(false)));
+    bench("decode → encode", perEvent(chatEvents, () => translator(openai.streamDecoder(), responses.streamEncoder(responsesBody))));
   });
 });
 
