@@ -8,6 +8,6 @@ export { azure, type AzureProviderOptions } from "./azure.ts";
 export { anthropic, type AnthropicProviderOptions } from "./anthropic.ts";
 export { gemini, type GeminiProviderOptions } from "./gemini.ts";
 export { bedrock, type BedrockProviderOptions } from "./bedrock.ts";
-export { deepseek, fireworks, groq, lmstudio, mistral, ollama, openrouter, type PresetOptions, together, vllm, xai } from "./presets.ts";
+export { deepseek, fireworks, groq, lmstudio, mistral, ollama, openrouter, type PresetOptions, type PresetProvider, together, vllm, xai } from "./presets.ts";
 export { mock, type MockProviderOptions } from "./mock.ts";
 export type { ProviderAdapter, ProviderCall, ProviderReply, Timeouts } from "../core/provider.ts";

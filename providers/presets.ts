@@ -22,7 +22,10 @@ interface Preset {
   readonly reasoning?: (model: string) => boolean;
 }
 
-function preset(spec: Preset): (options?: PresetOptions) => ProviderAdapter {
+/** An OpenAI-format provider preset: its documented base URL and refusals, overridable by the options. */
+export type PresetProvider = (options?: PresetOptions) => ProviderAdapter;
+
+function preset(spec: Preset): PresetProvider {
   return (options = {}) => {
     const adapter = openai({ streamUsage: spec.streamUsage, reasoning: spec.reasoning, ...options, baseURL: options.baseURL ?? spec.baseURL });
     const renames = spec.renames;
@@ -61,7 +64,7 @@ const MISTRAL_REJECTS = ["logit_bias", "logprobs", "top_logprobs", "store", "met
  * `random_seed`. Its streams end with usage unasked, so `stream_options` is never added.
  * Embeddings at `/v1/embeddings`.
  */
-export const mistral = preset({
+export const mistral: PresetProvider = preset({
   kind: "mistral",
   baseURL: "https://api.mistral.ai/v1",
   embeddings: true,
@@ -78,16 +81,16 @@ const GROQ_REJECTS = ["logprobs", "logit_bias", "top_logprobs"] as const;
  * `logprobs`, `logit_bias` and `top_logprobs` as answered with a 400; they are left out. (It also
  * refuses `messages[].name` and any `n` but 1, which it reports itself.) No embeddings.
  */
-export const groq = preset({ kind: "groq", baseURL: "https://api.groq.com/openai/v1", embeddings: false, rejects: () => GROQ_REJECTS });
+export const groq: PresetProvider = preset({ kind: "groq", baseURL: "https://api.groq.com/openai/v1", embeddings: false, rejects: () => GROQ_REJECTS });
 
 /** Together AI (`https://api.together.xyz/v1`, Bearer key): chat completions and embeddings; no refused fields documented. */
-export const together = preset({ kind: "together", baseURL: "https://api.together.xyz/v1", embeddings: true });
+export const together: PresetProvider = preset({ kind: "together", baseURL: "https://api.together.xyz/v1", embeddings: true });
 
 /**
  * Fireworks AI (`https://api.fireworks.ai/inference/v1`, Bearer key): chat completions and
  * embeddings, models named `accounts/fireworks/models/…`; no refused fields documented.
  */
-export const fireworks = preset({ kind: "fireworks", baseURL: "https://api.fireworks.ai/inference/v1", embeddings: true });
+export const fireworks: PresetProvider = preset({ kind: "fireworks", baseURL: "https://api.fireworks.ai/inference/v1", embeddings: true });
 
 const DEEPSEEK_REASONER_REJECTS = ["logprobs", "top_logprobs", "temperature", "top_p", "presence_penalty", "frequency_penalty"] as const;
 
@@ -97,7 +100,7 @@ const DEEPSEEK_REASONER_REJECTS = ["logprobs", "top_logprobs", "temperature", "t
  * and `frequency_penalty` are accepted but have no effect: all six are left out and reported.
  * No embeddings.
  */
-export const deepseek = preset({
+export const deepseek: PresetProvider = preset({
   kind: "deepseek",
   baseURL: "https://api.deepseek.com",
   embeddings: false,
@@ -112,7 +115,7 @@ const XAI_REASONING = /^grok-(?:3-mini|[4-9])/;
  * the `-non-reasoning` variants) refuse `presence_penalty`, `frequency_penalty` and `stop`; only
  * Grok 3 mini takes `reasoning_effort`. No embeddings.
  */
-export const xai = preset({
+export const xai: PresetProvider = preset({
   kind: "xai",
   baseURL: "https://api.x.ai/v1",
   embeddings: false,
@@ -125,7 +128,7 @@ export const xai = preset({
  * `HTTP-Referer` and `X-Title`). It passes each field on to providers that take it and ignores it
  * for others, so nothing is left out here. Models are named `vendor/model`.
  */
-export const openrouter = preset({ kind: "openrouter", baseURL: "https://openrouter.ai/api/v1", embeddings: false });
+export const openrouter: PresetProvider = preset({ kind: "openrouter", baseURL: "https://openrouter.ai/api/v1", embeddings: false });
 
 const OLLAMA_REJECTS = ["logit_bias", "user", "n"] as const;
 
@@ -134,10 +137,10 @@ const OLLAMA_REJECTS = ["logit_bias", "user", "n"] as const;
  * Its OpenAI compatibility lists the fields it reads; `logit_bias`, `user` and `n` are not among
  * them and are reported as dropped. Embeddings at `/v1/embeddings`.
  */
-export const ollama = preset({ kind: "ollama", baseURL: "http://localhost:11434/v1", embeddings: true, rejects: () => OLLAMA_REJECTS });
+export const ollama: PresetProvider = preset({ kind: "ollama", baseURL: "http://localhost:11434/v1", embeddings: true, rejects: () => OLLAMA_REJECTS });
 
 /** vLLM's OpenAI-compatible server (`http://localhost:8000/v1`; a Bearer key when started with `--api-key`): chat completions and embeddings. */
-export const vllm = preset({ kind: "vllm", baseURL: "http://localhost:8000/v1", embeddings: true });
+export const vllm: PresetProvider = preset({ kind: "vllm", baseURL: "http://localhost:8000/v1", embeddings: true });
 
 /** LM Studio's local server (`http://localhost:1234/v1`; a key only when its authentication is on): chat completions and embeddings. */
-export const lmstudio = preset({ kind: "lmstudio", baseURL: "http://localhost:1234/v1", embeddings: true });
+export const lmstudio: PresetProvider = preset({ kind: "lmstudio", baseURL: "http://localhost:1234/v1", embeddings: true });
