@@ -142,6 +142,14 @@ const fastMembers: PropertyDescriptorMap = {
       return collect(state).then((bytes) => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     },
   },
+  bytes: {
+    value(this: Lazy) {
+      const state = this[STATE];
+      if (state.real !== null) return (state.real as Request & { bytes?: () => Promise<Uint8Array> }).bytes?.() ?? state.real.arrayBuffer().then((b) => new Uint8Array(b));
+      // The collected Buffer itself: a Uint8Array, no copy.
+      return collect(state).then((bytes) => new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    },
+  },
   json: {
     value(this: Lazy) {
       const state = this[STATE];
