@@ -50,6 +50,16 @@ async function filed(gw: TestGateway, cookie: string, count: number): Promise<vo
   await until(async () => (await (await gw.request("/ui/api/overview", { headers: { cookie } })).json()).totals.requests >= count, `${count} requests filed`);
 }
 
+/** A gateway that has filed two chat requests, and a logged-in admin's cookie. */
+async function twoRequestsFiled(): Promise<{ gw: TestGateway; cookie: string }> {
+  const gw = await gatewayWith();
+  const { cookie } = await login(gw);
+  await chat(gw);
+  await chat(gw);
+  await filed(gw, cookie, 2);
+  return { gw, cookie };
+}
+
 const DATA_ENDPOINTS = ["session", "overview", "history", "history?range=24h", "history?range=nonsense", "live", "requests", "requests/req_1", "providers", "admin/keys", "admin/teams", "admin/spend", "admin/status"];
 
 describe("dashboard: security", () => {
@@ -177,11 +187,7 @@ describe("dashboard: data", () => {
   });
 
   it("counts traffic in the overview and streams it live", async () => {
-    const gw = await gatewayWith();
-    const { cookie } = await login(gw);
-    await chat(gw);
-    await chat(gw);
-    await filed(gw, cookie, 2);
+    const { gw, cookie } = await twoRequestsFiled();
     const overview = await (await gw.request("/ui/api/overview", { headers: { cookie } })).json();
     expect(overview.totals.requests).toBe(2);
     expect(overview.points).toHaveLength(720);
@@ -200,11 +206,7 @@ describe("dashboard: data", () => {
   });
 
   it("answers history from the ring when no log sink keeps it, and says so", async () => {
-    const gw = await gatewayWith();
-    const { cookie } = await login(gw);
-    await chat(gw);
-    await chat(gw);
-    await filed(gw, cookie, 2);
+    const { gw, cookie } = await twoRequestsFiled();
     const overview = await (await gw.request("/ui/api/overview", { headers: { cookie } })).json();
     expect(overview.historyStore).toBeNull();
     const sum = (points: { requests: number }[]): number => points.reduce((n, p) => n + p.requests, 0);
