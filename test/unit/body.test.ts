@@ -217,7 +217,7 @@ describe("content types, encodings and UTF-8", () => {
   });
 
   it("decodes each whole (server-framed) body on its own: a bad one leaves nothing behind for the next", async () => {
-    const framed = (bytes: Uint8Array): Request =>
+    const framed = (bytes: Uint8Array<ArrayBuffer>): Request =>
       Object.assign(new Request("http://localhost/", { method: "POST", body: bytes, headers: { "content-length": String(bytes.byteLength) } }), { [FRAMED_BODY]: true });
     // A body that ends inside a multi-byte character, then one that is whole.
     await expect(readBodyText(framed(Uint8Array.of(0x22, 0xe2, 0x82)), 1000)).rejects.toMatchObject({ status: 400, code: "invalid_utf8" });
