@@ -107,6 +107,7 @@ function cut(text: string, maxBytes: number): LogBody {
 }
 
 const UPSTREAM_BODY_BYTES = 2048;
+const NO_SECRETS: readonly string[] = Object.freeze([]);
 
 function logError(error: GatewayError, secrets: readonly string[]): NonNullable<LogRecord["error"]> {
   const out: NonNullable<LogRecord["error"]> = { code: error.code, type: error.type, fault: error.fault, message: redactText(error.message, secrets) };
@@ -134,7 +135,10 @@ function logError(error: GatewayError, secrets: readonly string[]): NonNullable<
  */
 export function buildLogRecord(ctx: RequestContext, options: LogRecordOptions = {}): LogRecord {
   const headers = ctx.request.headers;
-  const secrets = requestSecrets(headers);
+  const bodies = options.bodies;
+  const logsBodies = bodies !== undefined && bodies !== false;
+  // Only an error message or a body can carry the request's credentials: read them only then.
+  const secrets = ctx.error !== null || logsBodies ? requestSecrets(headers) : NO_SECRETS;
   let upstreamMs = 0;
   const attempts: LogAttempt[] = new Array(ctx.attempts.length);
   for (let i = 0; i < ctx.attempts.length; i++) {
@@ -203,8 +207,7 @@ export function buildLogRecord(ctx: RequestContext, options: LogRecordOptions = 
     },
     userAgent: headers.get("user-agent"),
   };
-  const bodies = options.bodies;
-  if (bodies !== undefined && bodies !== false) {
+  if (logsBodies) {
     const maxBytes = (bodies === true ? undefined : bodies.maxBytes) ?? DEFAULT_BODY_BYTES;
     if (ctx.body !== null) record.request = cut(JSON.stringify(redactJson(ctx.body, secrets)), maxBytes);
     if (sent.text !== null) record.response = cut(redactText(sent.text, secrets), maxBytes);

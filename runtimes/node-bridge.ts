@@ -87,7 +87,11 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
   // web Headers or body stream made to read them back.
   const parts = takeParts(response);
   if (parts !== null && parts.text !== null) {
-    const headers: Record<string, string> = { ...parts.fields, "content-length": String(Buffer.byteLength(parts.text)) };
+    // A flat [name, value, …] list: node:http takes it as is, with no header object to build and walk.
+    const headers: string[] = [];
+    const fields = parts.fields;
+    for (const name in fields) headers.push(name, fields[name]);
+    headers.push("content-length", String(Buffer.byteLength(parts.text)));
     res.writeHead(parts.status, headers);
     res.end(parts.text);
     return;
