@@ -20,13 +20,13 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}(?:\.[A-Za-z_][A-Za-z0-9_]{0,62}
 export const POSTGRES_COLUMNS = [
   "request_id", "time", "surface", "path", "key_id", "team", "requested_model", "provider", "model", "status",
   "fault", "error_code", "attempts", "input_tokens", "output_tokens", "cached_tokens", "reasoning_tokens", "cost_usd",
-  "cache", "total_ms", "first_byte_ms", "upstream_ms", "overhead_ms", "bytes_in", "bytes_out", "record",
+  "cache", "total_ms", "first_byte_ms", "upstream_ms", "overhead_ms", "bytes_in", "bytes_out", "record", "write_key",
 ] as const;
 
 const COLUMN_LIST = [...POSTGRES_COLUMNS];
 
 /** `CREATE TABLE IF NOT EXISTS`, so every instance may run it at start. Typed columns for queries, jsonb for the rest. */
-function migration(sql: Sql, table: string) {
+function migrate(sql: Sql, table: string) {
   const index = table.replace(".", "_");
   return sql.begin(async (tx) => {
     // Instances starting together would race on the catalog; the lock makes them take turns.
@@ -58,8 +58,12 @@ function migration(sql: Sql, table: string) {
       overhead_ms double precision not null,
       bytes_in bigint not null,
       bytes_out bigint,
-      record jsonb not null
+      record jsonb not null,
+      write_key text
     )`;
+    // Tables made before write keys get the column (null in their old rows, which the index allows).
+    await tx`alter table ${sql(table)} add column if not exists write_key text`;
+    await tx`create unique index if not exists ${sql(`${index}_write_key_idx`)} on ${sql(table)} (write_key)`;
     await tx`create index if not exists ${sql(`${index}_time_idx`)} on ${sql(table)} (time)`;
     await tx`create index if not exists ${sql(`${index}_request_id_idx`)} on ${sql(table)} (request_id)`;
   });
@@ -94,6 +98,25 @@ export function databaseOf(url: string): string {
   } catch {
     return "postgres";
   }
+}
+
+/**
+ * Each record's key for the table's unique `write_key`, the same on every try to write it (also
+ * from the queue that takes over on a reload, which gets the same record objects), unique across
+ * instances. Not the request id: a client's own `x-request-id` is honoured, so two requests can
+ * share one.
+ */
+const writeKeys = new WeakMap<LogRecord, string>();
+const INSTANCE = crypto.randomUUID();
+let keysGiven = 0;
+
+function writeKey(r: LogRecord): string {
+  let key = writeKeys.get(r);
+  if (key === undefined) {
+    key = `${INSTANCE}.${(++keysGiven).toString(36)}`;
+    writeKeys.set(r, key);
+  }
+  return key;
 }
 
 /** Postgres text and jsonb cannot hold U+0000; it becomes U+FFFD rather than failing the batch. */
@@ -138,6 +161,7 @@ function row(r: LogRecord): Record<(typeof POSTGRES_COLUMNS)[number], string | n
     bytes_in: r.bytes.in,
     bytes_out: r.bytes.out,
     record: json(r),
+    write_key: writeKey(r),
   };
 }
 
@@ -151,14 +175,17 @@ export function postgresSink(options: PostgresSinkOptions): LogSink {
   const table = options.table ?? "switchyard_requests";
   if (!IDENTIFIER.test(table)) throw new TypeError(`postgresSink: table "${table}" must be a plain identifier or schema.table`);
   let sql: Promise<Sql> | null = null;
-  let migrated: Promise<void> | null = null;
+  let migration: Promise<void> | null = null;
   let unguard: (() => void) | null = null;
 
-  /** After the driver's crash on a dropped connection: a new client for the next write, the old one let go. */
-  const reset = (): void => {
-    const broken = sql;
-    sql = null;
-    broken?.then((db) => db.end({ timeout: 0 })).catch(() => {});
+  /**
+   * Let a client go, for a new one on the next write: after the driver's crash on a dropped
+   * connection (its connection can no longer flush), or after a write that did not settle in time.
+   */
+  const retire = (client: Promise<Sql> | null): void => {
+    if (client === null) return;
+    if (sql === client) sql = null;
+    client.then((db) => db.end({ timeout: 0 })).catch(() => {});
   };
 
   const connect = (): Promise<Sql> =>
@@ -167,40 +194,48 @@ export function postgresSink(options: PostgresSinkOptions): LogSink {
         max: options.maxConnections ?? 2,
         connect_timeout: 10,
         idle_timeout: 60,
+        // The log queue paces retries itself. The driver's own delay before reconnecting grows
+        // to 10-20 s after a few failed attempts, which would hold the first write after an
+        // outage back that long.
+        backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, 1),
         onnotice: () => {},
         // The record column gets JSON text already encoded (once, NUL-safe); the driver would encode it again.
         types: { jsonbText: { to: 3802, from: [], serialize: (value: string) => value, parse: (value: string) => value } },
       })
     ));
 
-  async function ready(): Promise<Sql> {
-    unguard ??= onDroppedSocketWrite(reset);
-    const db = await connect();
-    // A failed migration (database down) is tried again on the next write.
-    migrated ??= migration(db, table).then(
+  /** The client for the next query (a new one after `retire`), watched by the crash guard. */
+  function client(): Promise<Sql> {
+    unguard ??= onDroppedSocketWrite(() => retire(sql));
+    return connect();
+  }
+
+  /** The table, made once per sink; a failed migration (database down) is tried again on the next call. */
+  function migrated(db: Sql): Promise<void> {
+    migration ??= migrate(db, table).then(
       () => undefined,
       (error) => {
-        migrated = null;
+        migration = null;
         throw error;
       },
     );
-    await migrated;
-    return db;
+    return migration;
   }
 
   const reader: LogReader = {
-    async find(query, limit, signal) {
-      const db = await ready();
-      const where = conditions(db, query);
-      const rows = db`select record from ${db(table)} where ${where} order by time desc, seq desc limit ${Math.max(1, Math.min(limit, 1000))}`;
-      const cancel = (): void => void rows.cancel();
-      signal?.addEventListener("abort", cancel, { once: true });
-      try {
+    find(query, limit, signal) {
+      const rows = (async () => {
+        const db = await client();
+        await migrated(db);
+        const where = conditions(db, query);
+        const found = await db`select record from ${db(table)} where ${where} order by time desc, seq desc limit ${Math.max(1, Math.min(limit, 1000))}`;
         // The driver decodes jsonb itself (the text-only type above is for writing).
-        return (await rows).map((row) => (typeof row.record === "string" ? JSON.parse(row.record) : row.record) as LogRecord);
-      } finally {
-        signal?.removeEventListener("abort", cancel);
-      }
+        return found.map((row) => (typeof row.record === "string" ? JSON.parse(row.record) : row.record) as LogRecord);
+      })();
+      // Not cancelled when the caller gives up: the driver's cancel of a query still waiting for its
+      // connection leaves that connection unusable (see `write`). The read, bounded by its limit,
+      // finishes on its own with nobody waiting for it.
+      return signal === undefined ? rows : untilAborted(rows, signal);
     },
   };
 
@@ -210,24 +245,47 @@ export function postgresSink(options: PostgresSinkOptions): LogSink {
     target: `${databaseOf(options.url)} table ${table}`,
     async write(batch, signal) {
       if (batch.length === 0) return;
-      const db = await ready();
       if (signal.aborted) throw signal.reason;
-      const query = db`insert into ${db(table)} ${db(batch.map(row), COLUMN_LIST)}`;
-      const cancel = (): void => void query.cancel();
-      signal.addEventListener("abort", cancel, { once: true });
+      const pending = client();
+      // A write given up on (timed out, or past shutdown's deadline) lets its client go rather than
+      // cancel its query: the driver (3.4.9) cancels a query that still waits for its connection to
+      // open by rejecting it, and that connection, once open, never takes another query. Two such
+      // cancels while the database is slow to answer and the pool has no connection left: every
+      // later write waits for good. Letting the client go rejects whatever it holds, and the next
+      // write starts on a new one.
+      const onAbort = (): void => retire(pending);
+      signal.addEventListener("abort", onAbort, { once: true });
       try {
-        await query;
+        const db = await pending;
+        await migrated(db);
+        if (signal.aborted) throw signal.reason;
+        // Each record keeps its write key across tries, so a batch written again (its first try's
+        // commit acknowledged on a connection that dropped) adds nothing.
+        await db`insert into ${db(table)} ${db(batch.map(row), COLUMN_LIST)} on conflict (write_key) do nothing`;
       } finally {
-        signal.removeEventListener("abort", cancel);
+        signal.removeEventListener("abort", onAbort);
       }
     },
     async close() {
       const pending = sql;
       sql = null;
-      migrated = null;
+      migration = null;
       unguard?.();
       unguard = null;
       if (pending !== null) await (await pending).end({ timeout: 5 });
     },
   };
+}
+
+/** `work`, or the signal's reason as soon as it is aborted (`work` then settles unobserved). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => {});
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
