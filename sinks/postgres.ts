@@ -107,7 +107,7 @@ export function databaseOf(url: string): string {
  * share one.
  */
 const writeKeys = new WeakMap<LogRecord, string>();
-const INSTANCE = crypto.randomUUID();
+const INSTANCE = /* @__PURE__ */ crypto.randomUUID();
 let keysGiven = 0;
 
 function writeKey(r: LogRecord): string {
