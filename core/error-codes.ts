@@ -77,7 +77,8 @@ export const ERROR_CODES = {
   session_required: { status: 401, fault: "policy", retryable: false, source: "dashboard", when: "A dashboard data call without a live session (log in with an admin key first)." },
   csrf_token_invalid: { status: 403, fault: "policy", retryable: false, source: "dashboard", when: "A dashboard call that changes something lacks the session's `x-csrf-token` header." },
   too_many_watchers: { status: 503, fault: "gateway", retryable: true, source: "dashboard", when: "The dashboard's live feed has `maxWatchers` dashboards connected already." },
-  log_store_unavailable: { status: 503, fault: "gateway", retryable: true, source: "dashboard", when: "The Requests page asked the log store (Postgres) and it cannot be read now." },
+  log_store_unavailable: { status: 503, fault: "gateway", retryable: true, source: "dashboard", when: "The Requests page or the Overview's history asked the log store (Postgres) and it cannot be read now." },
+  invalid_range: { status: 400, fault: "client", retryable: false, source: "dashboard", when: "A dashboard history call named a range it does not offer, or from/to that are not dates, in the wrong order or over 31 days apart." },
   cross_origin_refused: { status: 403, fault: "policy", retryable: false, source: "dashboard", when: "A dashboard call that changes something came from another origin." },
 
   // ── upstream faults ──────────────────────────────────────────────────────────────────────────

@@ -1,3 +1,4 @@
+import type { FaultClass } from "./errors.ts";
 import type { LogRecord } from "./log-record.ts";
 
 /**
@@ -45,7 +46,41 @@ export interface LogQuery {
   until?: number;
 }
 
-/** Reads records back from where a sink stored them, newest first. */
+/** A stretch of time cut into equal buckets, for charts of what was stored. */
+export interface LogHistoryQuery {
+  /** Arrival times from `from` (inclusive) to `to` (exclusive), ms since epoch. */
+  from: number;
+  to: number;
+  /** Each bucket's length in ms; a reader may refuse more than `MAX_HISTORY_BUCKETS` buckets. */
+  bucketMs: number;
+}
+
+/** Most buckets one history query may ask for: a chart has no use for more, a database no reason to make them. */
+export const MAX_HISTORY_BUCKETS = 1_000;
+
+/** What the requests that arrived within one bucket add up to (the `models` listing is left out). */
+export interface LogHistoryBucket {
+  /** The bucket's start, ms since epoch: `from + n × bucketMs`. */
+  start: number;
+  requests: number;
+  /** Failed requests per fault class. */
+  faults: Record<FaultClass, number>;
+  /** Percentiles of the whole request's time, ms. */
+  totalMs: { p50: number; p95: number; p99: number };
+  /** Percentiles of the time to the first upstream byte, ms; null when no request got one. */
+  firstByteMs: { p50: number; p95: number; p99: number } | null;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+/** Reads records back from where a sink stored them. */
 export interface LogReader {
+  /** Records matching `query`, newest first, at most `limit`. */
   find(query: LogQuery, limit: number, signal?: AbortSignal): Promise<LogRecord[]>;
+  /**
+   * Totals per time bucket, oldest first, only buckets that hold a request. Optional: the
+   * dashboard's longer chart ranges need it, its request search does not.
+   */
+  history?(query: LogHistoryQuery, signal?: AbortSignal): Promise<LogHistoryBucket[]>;
 }

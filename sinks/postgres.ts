@@ -1,7 +1,7 @@
 import type { Sql } from "postgres";
 import { onDroppedSocketWrite } from "./postgres-crash-guard.ts";
 import type { LogRecord } from "../core/log-record.ts";
-import type { LogQuery, LogReader, LogSink } from "../core/log-sink.ts";
+import { type LogHistoryBucket, type LogHistoryQuery, type LogQuery, type LogReader, type LogSink, MAX_HISTORY_BUCKETS } from "../core/log-sink.ts";
 
 export interface PostgresSinkOptions {
   /** `postgres://user:password@host:port/database`. */
@@ -12,6 +12,12 @@ export interface PostgresSinkOptions {
   maxConnections?: number;
   /** Default `postgres`. */
   name?: string;
+  /**
+   * Longest a read (the dashboard's search and history) may run, in ms, before Postgres cancels
+   * it. Default 10 000. Reads use a connection of their own, opened on the first read, so a slow
+   * one never holds up the writes.
+   */
+  readTimeoutMs?: number;
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}(?:\.[A-Za-z_][A-Za-z0-9_]{0,62})?$/;
@@ -88,6 +94,98 @@ function conditions(db: Sql, query: LogQuery) {
   if (query.until !== undefined) parts.push(db`time <= ${new Date(query.until)}`);
   if (parts.length === 0) return db`true`;
   return parts.slice(1).reduce((all, part) => db`${all} and ${part}`, parts[0]);
+}
+
+/** Checked before anything reaches the database: a bad range is the caller's mistake, not a query to run. */
+function checkHistory(query: LogHistoryQuery): void {
+  const { from, to, bucketMs } = query;
+  if (![from, to, bucketMs].every(Number.isFinite) || bucketMs < 1_000 || from >= to) {
+    throw new RangeError("postgresSink history: needs finite from < to and bucketMs of at least 1000");
+  }
+  if (Math.ceil((to - from) / bucketMs) > MAX_HISTORY_BUCKETS) {
+    throw new RangeError(`postgresSink history: ${Math.ceil((to - from) / bucketMs)} buckets asked for, at most ${MAX_HISTORY_BUCKETS}`);
+  }
+}
+
+interface HistoryRow {
+  bucket: string;
+  requests: number;
+  client: number;
+  policy: number;
+  provider: number;
+  gateway: number;
+  total_p50: number;
+  total_p95: number;
+  total_p99: number;
+  first_byte_p50: number | null;
+  first_byte_p95: number | null;
+  first_byte_p99: number | null;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+}
+
+/**
+ * One row per bucket that holds requests, on the typed columns: the range condition on `time`
+ * uses the table's time index, percentiles are Postgres's own `percentile_cont` (exact, not a
+ * histogram; the three over one column share one sort), and no record's jsonb is read.
+ */
+function historyQuery(db: Sql, table: string, { from, to, bucketMs }: LogHistoryQuery) {
+  return db<HistoryRow[]>`
+    select floor((extract(epoch from time) * 1000 - ${from}::float8) / ${bucketMs}::float8)::bigint as bucket,
+      count(*)::int as requests,
+      (count(*) filter (where fault = 'client'))::int as client,
+      (count(*) filter (where fault = 'policy'))::int as policy,
+      (count(*) filter (where fault = 'provider'))::int as provider,
+      (count(*) filter (where fault = 'gateway'))::int as gateway,
+      percentile_cont(0.5) within group (order by total_ms) as total_p50,
+      percentile_cont(0.95) within group (order by total_ms) as total_p95,
+      percentile_cont(0.99) within group (order by total_ms) as total_p99,
+      percentile_cont(0.5) within group (order by first_byte_ms) as first_byte_p50,
+      percentile_cont(0.95) within group (order by first_byte_ms) as first_byte_p95,
+      percentile_cont(0.99) within group (order by first_byte_ms) as first_byte_p99,
+      coalesce(sum(input_tokens), 0)::float8 as input_tokens,
+      coalesce(sum(output_tokens), 0)::float8 as output_tokens,
+      coalesce(sum(cost_usd), 0)::float8 as cost_usd
+    from ${db(table)}
+    where time >= ${new Date(from)} and time < ${new Date(to)} and surface <> 'models'
+    group by 1
+    order by 1`;
+}
+
+function bucketOf(row: HistoryRow, { from, bucketMs }: LogHistoryQuery): LogHistoryBucket {
+  return {
+    start: from + Number(row.bucket) * bucketMs,
+    requests: row.requests,
+    faults: { client: row.client, policy: row.policy, provider: row.provider, gateway: row.gateway },
+    totalMs: { p50: row.total_p50, p95: row.total_p95, p99: row.total_p99 },
+    // percentile_cont skips nulls: all three are null exactly when no request got a first byte.
+    firstByteMs: row.first_byte_p50 === null ? null : { p50: row.first_byte_p50, p95: row.first_byte_p95!, p99: row.first_byte_p99! },
+    inputTokens: row.input_tokens,
+    outputTokens: row.output_tokens,
+    costUsd: row.cost_usd,
+  };
+}
+
+/**
+ * Runs a read. When `signal` aborts, the caller stops waiting at once, and Postgres is asked to
+ * cancel the read if it was sent. Not before: the driver (3.4.9) cancels a query still waiting for
+ * its connection to open by rejecting it, and that connection, once open, never takes another
+ * query (with one read connection, no read would run again; see `write`). A read left to run ends
+ * by the read connection's statement timeout at the latest, with nobody waiting for it.
+ */
+function cancellable<T>(query: Promise<T> & { cancel(): unknown }, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return query;
+  const cancel = (): void => {
+    // The driver's mark of a query handed to an open connection (not in its types); without it, no cancel.
+    if ((query as { state?: unknown }).state) void query.cancel();
+  };
+  signal.addEventListener("abort", cancel, { once: true });
+  query.then(
+    () => signal.removeEventListener("abort", cancel),
+    () => signal.removeEventListener("abort", cancel),
+  );
+  return untilAborted(query, signal);
 }
 
 /** `host:port/database`, never the password, for the startup line. */
@@ -174,24 +272,29 @@ export function postgresSink(options: PostgresSinkOptions): LogSink {
   if (!options || typeof options.url !== "string") throw new TypeError("postgresSink: options.url is required");
   const table = options.table ?? "switchyard_requests";
   if (!IDENTIFIER.test(table)) throw new TypeError(`postgresSink: table "${table}" must be a plain identifier or schema.table`);
+  const readTimeoutMs = options.readTimeoutMs ?? 10_000;
+  if (!Number.isInteger(readTimeoutMs) || readTimeoutMs < 1) throw new TypeError("postgresSink: readTimeoutMs must be a positive integer");
   let sql: Promise<Sql> | null = null;
+  let reads: Promise<Sql> | null = null;
   let migration: Promise<void> | null = null;
   let unguard: (() => void) | null = null;
 
   /**
-   * Let a client go, for a new one on the next write: after the driver's crash on a dropped
+   * Let a client go, for a new one on the next query: after the driver's crash on a dropped
    * connection (its connection can no longer flush), or after a write that did not settle in time.
    */
   const retire = (client: Promise<Sql> | null): void => {
     if (client === null) return;
     if (sql === client) sql = null;
+    if (reads === client) reads = null;
     client.then((db) => db.end({ timeout: 0 })).catch(() => {});
   };
 
-  const connect = (): Promise<Sql> =>
-    (sql ??= import("postgres").then(({ default: postgres }) =>
+  const openClient = (max: number, connection: Record<string, string | number>, fetchTypes: boolean): Promise<Sql> =>
+    import("postgres").then(({ default: postgres }) =>
       postgres(options.url, {
-        max: options.maxConnections ?? 2,
+        max,
+        fetch_types: fetchTypes,
         connect_timeout: 10,
         idle_timeout: 60,
         // The log queue paces retries itself. The driver's own delay before reconnecting grows
@@ -199,14 +302,24 @@ export function postgresSink(options: PostgresSinkOptions): LogSink {
         // outage back that long.
         backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, 1),
         onnotice: () => {},
+        connection,
         // The record column gets JSON text already encoded (once, NUL-safe); the driver would encode it again.
         types: { jsonbText: { to: 3802, from: [], serialize: (value: string) => value, parse: (value: string) => value } },
       })
-    ));
+    );
+  const connect = (): Promise<Sql> => (sql ??= openClient(options.maxConnections ?? 2, {}, true));
+  // One connection for reads, where every statement is read-only and has a time limit, set once
+  // when it connects: a search or a week of history cannot take the writers' connections. Its
+  // reads need no array types, so the driver's catalog query for them (which the time limit
+  // would also bound, failing where no caller hears it) is not run.
+  const readConnection = (): Promise<Sql> => (reads ??= openClient(1, { statement_timeout: readTimeoutMs, default_transaction_read_only: "on" }, false));
 
-  /** The client for the next query (a new one after `retire`), watched by the crash guard. */
-  function client(): Promise<Sql> {
-    unguard ??= onDroppedSocketWrite(() => retire(sql));
+  /** The writers' client (a new one after `retire`), watched by the crash guard. */
+  function writers(): Promise<Sql> {
+    unguard ??= onDroppedSocketWrite(() => {
+      retire(sql);
+      retire(reads);
+    });
     return connect();
   }
 
@@ -222,20 +335,25 @@ export function postgresSink(options: PostgresSinkOptions): LogSink {
     return migration;
   }
 
+  /** The read connection, once the table exists (the first read of an empty database creates it). */
+  async function forReading(): Promise<Sql> {
+    await migrated(await writers());
+    return readConnection();
+  }
+
   const reader: LogReader = {
-    find(query, limit, signal) {
-      const rows = (async () => {
-        const db = await client();
-        await migrated(db);
-        const where = conditions(db, query);
-        const found = await db`select record from ${db(table)} where ${where} order by time desc, seq desc limit ${Math.max(1, Math.min(limit, 1000))}`;
-        // The driver decodes jsonb itself (the text-only type above is for writing).
-        return found.map((row) => (typeof row.record === "string" ? JSON.parse(row.record) : row.record) as LogRecord);
-      })();
-      // Not cancelled when the caller gives up: the driver's cancel of a query still waiting for its
-      // connection leaves that connection unusable (see `write`). The read, bounded by its limit,
-      // finishes on its own with nobody waiting for it.
-      return signal === undefined ? rows : untilAborted(rows, signal);
+    async find(query, limit, signal) {
+      const db = await forReading();
+      const where = conditions(db, query);
+      const rows = await cancellable(db`select record from ${db(table)} where ${where} order by time desc, seq desc limit ${Math.max(1, Math.min(limit, 1000))}`, signal);
+      // The driver decodes jsonb itself (the text-only type above is for writing).
+      return rows.map((row) => (typeof row.record === "string" ? JSON.parse(row.record) : row.record) as LogRecord);
+    },
+    async history(query, signal) {
+      checkHistory(query);
+      const db = await forReading();
+      const rows = await cancellable(historyQuery(db, table, query), signal);
+      return rows.map((row) => bucketOf(row, query));
     },
   };
 
@@ -246,7 +364,7 @@ export function postgresSink(options: PostgresSinkOptions): LogSink {
     async write(batch, signal) {
       if (batch.length === 0) return;
       if (signal.aborted) throw signal.reason;
-      const pending = client();
+      const pending = writers();
       // A write given up on (timed out, or past shutdown's deadline) lets its client go rather than
       // cancel its query: the driver (3.4.9) cancels a query that still waits for its connection to
       // open by rejecting it, and that connection, once open, never takes another query. Two such
@@ -267,12 +385,13 @@ export function postgresSink(options: PostgresSinkOptions): LogSink {
       }
     },
     async close() {
-      const pending = sql;
+      const pending = [sql, reads];
       sql = null;
+      reads = null;
       migration = null;
       unguard?.();
       unguard = null;
-      if (pending !== null) await (await pending).end({ timeout: 5 });
+      for (const open of pending) if (open !== null) await (await open).end({ timeout: 5 });
     },
   };
 }

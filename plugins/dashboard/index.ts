@@ -6,9 +6,10 @@ import type { ServerControl } from "../../core/server-control.ts";
 import { offerState, previousState } from "../handover.ts";
 import { type DashboardAssets, dashboardAssets } from "./assets.ts";
 import { jsonAnswer, problem, secured } from "./headers.ts";
+import { historyRange, storedPoints } from "./history.ts";
 import { LiveFeed } from "./live.ts";
 import { RecentRequests, summarize } from "./recent.ts";
-import type { LogQuery } from "../../core/log-sink.ts";
+import type { LogQuery, LogReader } from "../../core/log-sink.ts";
 import { Series } from "./series.ts";
 import { SESSION_COOKIE, sameToken, type Session, Sessions } from "./session.ts";
 import { TargetTallies } from "./targets.ts";
@@ -246,6 +247,41 @@ export function dashboard(options: DashboardOptions = {}): DashboardPlugin {
     return null;
   }
 
+  /** The log reader that can add up stored history (Postgres), when one is configured. */
+  function storedHistory(): { sink: string; history: NonNullable<LogReader["history"]> } | null {
+    for (const { api } of logs) {
+      const history = api.reader?.reader.history;
+      if (typeof history === "function") return { sink: api.reader!.sink, history: history.bind(api.reader!.reader) };
+    }
+    return null;
+  }
+
+  /**
+   * The Overview's charts over a range: from the log store when one can add it up, else what the
+   * ring holds (its last `historyMinutes`), saying which. Runs only when a dashboard asks.
+   */
+  async function history(url: URL, signal: AbortSignal): Promise<Response> {
+    const now = Date.now();
+    const range = historyRange(url.searchParams, now);
+    if (typeof range === "string") return problem(400, "invalid_range", range);
+    const stored = storedHistory();
+    const answer = { object: "history", range: range.name, from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString(), store: stored?.sink ?? null };
+    // The last hour is the ring's: finer, and live.
+    if (stored === null || range.name === "1h") {
+      const points = series.points(now).filter((p) => p.t * 1000 >= range.from && p.t * 1000 < range.to);
+      const note = range.to - range.from > historyMinutes * 60_000 ? `Only the last ${historyMinutes} min, kept in memory: no log sink that keeps history is configured (add postgresSink to log()).` : undefined;
+      return jsonAnswer(200, { ...answer, source: "memory", bucketSeconds: slotSeconds, note, points });
+    }
+    try {
+      const buckets = await stored.history({ from: range.from, to: range.to, bucketMs: range.bucketMs }, signal);
+      return jsonAnswer(200, { ...answer, source: "store", bucketSeconds: range.bucketMs / 1000, points: storedPoints(buckets, range) });
+    } catch (error) {
+      // A page that went away cancelled the query itself: nothing to report.
+      if (!signal.aborted) app?.report(error, `dashboard: reading history from the log sink "${stored.sink}"`);
+      return problem(503, "log_store_unavailable", `The log sink "${stored.sink}" cannot be read now; the last ${historyMinutes} min in memory still can (range=1h).`);
+    }
+  }
+
   /** A request older than the ring, from the log store; undefined when there is none or it cannot be read. */
   async function fromStore(id: string, signal: AbortSignal): Promise<LogRecord | undefined> {
     const stored = storedLog();
@@ -317,7 +353,9 @@ export function dashboard(options: DashboardOptions = {}): DashboardPlugin {
       case "session":
         return jsonAnswer(200, { object: "session", admin: session.admin, csrfToken: session.csrf, expiresAt: new Date(session.expiresAt).toISOString() });
       case "overview":
-        return jsonAnswer(200, { object: "overview", ...frame(), points: series.points(Date.now()) });
+        return jsonAnswer(200, { object: "overview", ...frame(), points: series.points(Date.now()), historyStore: storedHistory()?.sink ?? null });
+      case "history":
+        return history(url, request.signal);
       case "live": {
         const stream = live.connect(request.signal);
         if (stream === null) return problem(503, "too_many_watchers", `At most ${maxWatchers} dashboards may watch live at once.`);

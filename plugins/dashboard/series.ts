@@ -44,6 +44,44 @@ export interface SeriesPoint {
   readonly costPerMin: number;
 }
 
+/** What a slot of the ring, or a bucket of stored history, adds up to. */
+export interface Totals {
+  readonly requests: number;
+  readonly faults: Readonly<Record<FaultClass, number>>;
+  readonly totalMs: Percentiles | null;
+  readonly firstByteMs: Percentiles | null;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly costUsd: number;
+}
+
+interface Percentiles {
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+}
+
+/** Totals over `spanMs` as the charts read them: rates per second and minute, fault shares. */
+export function seriesPoint(t: number, spanMs: number, totals: Totals): SeriesPoint {
+  const { requests, faults } = totals;
+  const share = (n: number): number => (requests === 0 ? 0 : n / requests);
+  const perMin = 60_000 / spanMs;
+  return {
+    t,
+    requests,
+    rps: requests / (spanMs / 1000),
+    p50: totals.totalMs?.p50 ?? null,
+    p95: totals.totalMs?.p95 ?? null,
+    p99: totals.totalMs?.p99 ?? null,
+    ttft50: totals.firstByteMs?.p50 ?? null,
+    ttft95: totals.firstByteMs?.p95 ?? null,
+    ttft99: totals.firstByteMs?.p99 ?? null,
+    errors: { client: share(faults.client), policy: share(faults.policy), provider: share(faults.provider), gateway: share(faults.gateway) },
+    tokensPerMin: (totals.inputTokens + totals.outputTokens) * perMin,
+    costPerMin: totals.costUsd * perMin,
+  };
+}
+
 /**
  * The last hour (or what `slots × slotMs` covers) of request counters in a ring of fixed slots.
  * Recording adds to one slot's numbers; percentiles and rates are computed only when read.
@@ -92,23 +130,20 @@ export class Series {
   }
 
   private point(t: number, d: Float64Array, spanMs: number): SeriesPoint {
-    const requests = d[REQUESTS];
-    const share = (n: number): number => (requests === 0 ? 0 : n / requests);
-    const perMin = 60_000 / spanMs;
-    return {
-      t,
-      requests,
-      rps: requests / (spanMs / 1000),
-      p50: quantile(d, LATENCY, 0.5),
-      p95: quantile(d, LATENCY, 0.95),
-      p99: quantile(d, LATENCY, 0.99),
-      ttft50: quantile(d, TTFT, 0.5),
-      ttft95: quantile(d, TTFT, 0.95),
-      ttft99: quantile(d, TTFT, 0.99),
-      errors: { client: share(d[ERRORS]), policy: share(d[ERRORS + 1]), provider: share(d[ERRORS + 2]), gateway: share(d[ERRORS + 3]) },
-      tokensPerMin: (d[INPUT_TOKENS] + d[OUTPUT_TOKENS]) * perMin,
-      costPerMin: d[COST] * perMin,
+    // A histogram without observations has no quantile: all three are null together.
+    const percentiles = (offset: number): Percentiles | null => {
+      const p50 = quantile(d, offset, 0.5);
+      return p50 === null ? null : { p50, p95: quantile(d, offset, 0.95)!, p99: quantile(d, offset, 0.99)! };
     };
+    return seriesPoint(t, spanMs, {
+      requests: d[REQUESTS],
+      faults: { client: d[ERRORS], policy: d[ERRORS + 1], provider: d[ERRORS + 2], gateway: d[ERRORS + 3] },
+      totalMs: percentiles(LATENCY),
+      firstByteMs: percentiles(TTFT),
+      inputTokens: d[INPUT_TOKENS],
+      outputTokens: d[OUTPUT_TOKENS],
+      costUsd: d[COST],
+    });
   }
 
   /** The whole window ending in `now`'s slot, one point per slot, oldest first (empty slots as zeros). */

@@ -50,7 +50,17 @@ async function filed(gw: TestGateway, cookie: string, count: number): Promise<vo
   await until(async () => (await (await gw.request("/ui/api/overview", { headers: { cookie } })).json()).totals.requests >= count, `${count} requests filed`);
 }
 
-const DATA_ENDPOINTS = ["session", "overview", "live", "requests", "requests/req_1", "providers", "admin/keys", "admin/teams", "admin/spend", "admin/status"];
+/** A gateway that has filed two chat requests, and a logged-in admin's cookie. */
+async function twoRequestsFiled(): Promise<{ gw: TestGateway; cookie: string }> {
+  const gw = await gatewayWith();
+  const { cookie } = await login(gw);
+  await chat(gw);
+  await chat(gw);
+  await filed(gw, cookie, 2);
+  return { gw, cookie };
+}
+
+const DATA_ENDPOINTS = ["session", "overview", "history", "history?range=24h", "history?range=nonsense", "live", "requests", "requests/req_1", "providers", "admin/keys", "admin/teams", "admin/spend", "admin/status"];
 
 describe("dashboard: security", () => {
   it("refuses to start without an admin plugin, saying so", async () => {
@@ -177,11 +187,7 @@ describe("dashboard: data", () => {
   });
 
   it("counts traffic in the overview and streams it live", async () => {
-    const gw = await gatewayWith();
-    const { cookie } = await login(gw);
-    await chat(gw);
-    await chat(gw);
-    await filed(gw, cookie, 2);
+    const { gw, cookie } = await twoRequestsFiled();
     const overview = await (await gw.request("/ui/api/overview", { headers: { cookie } })).json();
     expect(overview.totals.requests).toBe(2);
     expect(overview.points).toHaveLength(720);
@@ -197,6 +203,55 @@ describe("dashboard: data", () => {
     expect(JSON.parse(first.split("data: ")[1]).totals.requests).toBe(2);
     await reader.cancel();
     controller.abort();
+  });
+
+  it("answers history from the ring when no log sink keeps it, and says so", async () => {
+    const { gw, cookie } = await twoRequestsFiled();
+    const overview = await (await gw.request("/ui/api/overview", { headers: { cookie } })).json();
+    expect(overview.historyStore).toBeNull();
+    const sum = (points: { requests: number }[]): number => points.reduce((n, p) => n + p.requests, 0);
+
+    const hour = await (await gw.request("/ui/api/history?range=1h", { headers: { cookie } })).json();
+    expect(hour).toMatchObject({ object: "history", range: "1h", source: "memory", store: null, bucketSeconds: 5 });
+    expect(hour.note).toBeUndefined();
+    expect(sum(hour.points)).toBe(2);
+    // The ring's 5-second slots, inside the hour asked for.
+    expect(hour.points.length).toBeGreaterThan(700);
+    expect(hour.points.length).toBeLessThanOrEqual(720);
+    expect(hour.points.every((p: { t: number }) => p.t * 1000 >= Date.parse(hour.from) && p.t * 1000 < Date.parse(hour.to))).toBe(true);
+
+    const day = await (await gw.request("/ui/api/history?range=24h", { headers: { cookie } })).json();
+    expect(day).toMatchObject({ range: "24h", source: "memory", store: null });
+    expect(day.note).toMatch(/Only the last 60 min, kept in memory.*postgresSink/);
+    expect(sum(day.points)).toBe(2);
+    expect(Date.parse(day.to) - Date.parse(day.from)).toBe(24 * 3600_000);
+  });
+
+  it("refuses a history range it does not offer with a 400 that says why", async () => {
+    const gw = await gatewayWith();
+    const { cookie } = await login(gw);
+    const now = Date.now();
+    const iso = (ms: number): string => new Date(ms).toISOString();
+    const bad: [string, RegExp][] = [
+      ["range=2h", /range must be one of 1h, 6h, 24h, 7d/],
+      ["range=toString", /range must be one of/],
+      [`range=6h&from=${iso(now - 3600_000)}&to=${iso(now)}`, /not both/],
+      [`from=${iso(now - 3600_000)}`, /both from and to/],
+      [`from=yesterday&to=${iso(now)}`, /ISO 8601/],
+      [`from=${iso(now)}&to=${iso(now - 3600_000)}`, /at least a minute after/],
+      [`from=${iso(now - 40 * 86_400_000)}&to=${iso(now)}`, /at most 31 days/],
+    ];
+    for (const [query, message] of bad) {
+      const response = await gw.request(`/ui/api/history?${query}`, { headers: { cookie } });
+      expect(response.status, query).toBe(400);
+      const body = await response.json();
+      expect(body.error.code, query).toBe("invalid_range");
+      expect(body.error.message, query).toMatch(message);
+    }
+    // From/to on bucket boundaries: two hours in one-minute points; ms since the epoch work too.
+    const from = Date.UTC(2026, 0, 1, 10, 0, 30);
+    const ok = await (await gw.request(`/ui/api/history?from=${from}&to=${iso(from + 2 * 3600_000)}`, { headers: { cookie } })).json();
+    expect(ok).toMatchObject({ range: null, from: "2026-01-01T10:00:00.000Z", to: "2026-01-01T12:01:00.000Z", source: "memory" });
   });
 
   it("lists targets, circuits and routes", async () => {

@@ -8,13 +8,24 @@ export interface Line {
   color: string;
 }
 
+/**
+ * A value with no neighbour (a bucket of sparse history between empty ones) draws no line: it is
+ * shown as a dot, and the gaps stay gaps rather than lines through time without data.
+ */
+function lonePoints(u: uPlot, seriesIdx: number): number[] {
+  const ys = u.data[seriesIdx];
+  const lone: number[] = [];
+  for (let i = 0; i < ys.length; i++) if (ys[i] != null && ys[i - 1] == null && ys[i + 1] == null) lone.push(i);
+  return lone;
+}
+
 function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "#888";
 }
 
 /**
  * A time-series chart (uPlot) that follows its box's width and the page's theme. Each chart also
- * carries a text summary of its latest values for screen readers.
+ * carries a text summary (how many points, the latest values) for screen readers.
  */
 export class TimeChart {
   readonly element: HTMLElement;
@@ -50,7 +61,7 @@ export class TimeChart {
         // From zero, and a unit tall while everything is zero, so an idle chart has plain ticks.
         scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
         axes: [axis, { ...axis, size: 64, values: (_u, values) => values.map((v) => this.axisFormat(v)) }],
-        series: [{}, ...this.lines.map((line) => ({ label: line.label, stroke: cssVar(line.color), width: 2, points: { show: false }, value: (_u: uPlot, v: number | null) => (v === null ? "–" : this.format(v)) }))],
+        series: [{}, ...this.lines.map((line) => ({ label: line.label, stroke: cssVar(line.color), width: 2, points: { show: true, size: 5, filter: lonePoints }, value: (_u: uPlot, v: number | null) => (v === null ? "–" : this.format(v)) }))],
       },
       this.data,
       this.box,
@@ -61,7 +72,8 @@ export class TimeChart {
     this.data = data;
     this.plot?.setData(data);
     const last = data[0].length - 1;
-    this.summary.textContent = last < 0 ? "" : this.lines.map((line, i) => `${line.label}: ${data[i + 1][last] == null ? "none" : this.format(data[i + 1][last] as number)}`).join(", ");
+    const latest = this.lines.map((line, i) => `${line.label}: ${data[i + 1][last] == null ? "none" : this.format(data[i + 1][last] as number)}`).join(", ");
+    this.summary.textContent = last < 0 ? "" : `${last + 1} points; latest ${latest}`;
   }
 
   /** Rebuild with the current theme's colours. */

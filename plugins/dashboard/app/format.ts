@@ -34,3 +34,9 @@ export function usdAxis(value: number): string {
   if (value >= 1) return `$${value.toFixed(value >= 100 ? 0 : 2)}`;
   return `$${Number(value.toPrecision(2))}`;
 }
+
+/** A rate that may be well under one (a quiet day's requests per second): two significant digits. */
+export function rate(value: number | null | undefined): string {
+  if (value === null || value === undefined) return "–";
+  return value >= 100 ? count(value) : String(Number(value.toPrecision(2)));
+}

@@ -1,7 +1,8 @@
 import { BASE, call } from "../api.ts";
 import { TimeChart } from "../chart.ts";
 import { h, replace } from "../dom.ts";
-import { count, ms, percent, usd, usdAxis } from "../format.ts";
+import { count, ms, percent, rate, usd, usdAxis } from "../format.ts";
+import { RANGE_WORDS, type RangeName, rangePicker } from "../range-picker.ts";
 import { onThemeChange } from "../theme.ts";
 
 interface Point {
@@ -17,6 +18,21 @@ interface Point {
   errors: Record<"client" | "policy" | "provider" | "gateway", number>;
   tokensPerMin: number;
   costPerMin: number;
+}
+
+interface History {
+  source: "memory" | "store";
+  store: string | null;
+  bucketSeconds: number;
+  note?: string;
+  points: Point[];
+}
+
+/** Stored history is asked for again this often while a longer range is shown. */
+const HISTORY_REFRESH_MS = 60_000;
+
+function every(seconds: number): string {
+  return seconds < 60 ? `${seconds} s` : seconds < 3600 ? `${seconds / 60} min` : `${seconds / 3600} h`;
 }
 
 interface Frame {
@@ -46,7 +62,10 @@ function stat(label: string, testId: string): { element: HTMLElement; value: HTM
   return { element: h("div", { class: "stat" }, h("dt", null, label), value, note), value, note };
 }
 
-/** Live figures over the last minute and charts over the last hour, fed by server-sent events. */
+/**
+ * Live figures over the last minute, fed by server-sent events, and charts over the last hour
+ * (the same feed) or over a longer range from the log store, asked for when chosen.
+ */
 export function overviewPage(main: HTMLElement): () => void {
   const stats = {
     total: stat("Requests", "total-requests"),
@@ -60,8 +79,20 @@ export function overviewPage(main: HTMLElement): () => void {
     queue: stat("Log queue", "log-queue"),
   };
   const status = h("p", { class: "muted small", role: "status" }, "Connecting…");
+  let range: RangeName = "1h";
+  // Bumped on every choice, so an answer for an earlier one is dropped rather than drawn.
+  let choice = 0;
+  const picker = rangePicker((chosen) => {
+    range = chosen;
+    choice++;
+    clearTimeout(refresh);
+    if (chosen === "1h") {
+      status.textContent = liveText();
+      draw();
+    } else void loadHistory(chosen);
+  });
   const charts = {
-    rps: new TimeChart("Requests per second", [{ label: "req/s", color: "--series-1" }], (v) => count(v)),
+    rps: new TimeChart("Requests per second", [{ label: "req/s", color: "--series-1" }], rate),
     latency: new TimeChart("Latency", [{ label: "p50", color: "--series-1" }, { label: "p95", color: "--series-2" }, { label: "p99", color: "--series-3" }], ms),
     ttft: new TimeChart("Time to first token", [{ label: "p50", color: "--series-1" }, { label: "p95", color: "--series-2" }, { label: "p99", color: "--series-3" }], ms),
     errors: new TimeChart("Error rate by fault", FAULTS.map((f, i) => ({ label: f, color: `--series-${i + 1}` })), percent),
@@ -70,8 +101,7 @@ export function overviewPage(main: HTMLElement): () => void {
   };
   replace(
     main,
-    h("h1", null, "Overview"),
-    status,
+    h("div", { class: "page-head" }, h("div", null, h("h1", null, "Overview"), status), picker.element),
     h("dl", { class: "stats" }, Object.values(stats).map((s) => s.element)),
     h("div", { class: "charts" }, Object.values(charts).map((c) => c.element)),
   );
@@ -80,8 +110,28 @@ export function overviewPage(main: HTMLElement): () => void {
   let slotSeconds = 5;
   let historyMinutes = 60;
 
-  function draw(): void {
-    const sorted = [...points.values()].sort((a, b) => a.t - b.t);
+  const liveText = (): string => `Live · one point per ${every(slotSeconds)} over the last ${historyMinutes === 60 ? "hour" : `${historyMinutes} min`}`;
+  let refresh: ReturnType<typeof setTimeout> | undefined;
+
+  async function loadHistory(asked: RangeName): Promise<void> {
+    const mine = choice;
+    // Another range was chosen meanwhile, or the page left.
+    const current = (): boolean => mine === choice && !closed;
+    status.textContent = `Loading the last ${RANGE_WORDS[asked]}…`;
+    try {
+      const history = await call<History>(`history?range=${asked}`);
+      if (!current()) return;
+      const from = history.source === "store" ? `from ${history.store}` : "from memory";
+      status.textContent = `History ${from} · one point per ${every(history.bucketSeconds)} over the last ${RANGE_WORDS[asked]}${history.note === undefined ? "" : ` · ${history.note}`}`;
+      draw(history.points);
+    } catch (error) {
+      if (current()) status.textContent = `Could not load the last ${RANGE_WORDS[asked]}: ${(error as Error).message}`;
+    }
+    if (current()) refresh = setTimeout(() => void loadHistory(asked), HISTORY_REFRESH_MS);
+  }
+
+  function draw(shown?: Point[]): void {
+    const sorted = shown ?? [...points.values()].sort((a, b) => a.t - b.t);
     const t = sorted.map((p) => p.t);
     charts.rps.set([t, sorted.map((p) => p.rps)]);
     charts.latency.set([t, sorted.map((p) => p.p50), sorted.map((p) => p.p95), sorted.map((p) => p.p99)]);
@@ -111,27 +161,31 @@ export function overviewPage(main: HTMLElement): () => void {
     for (const point of frame.points) points.set(point.t, point);
     const oldest = frame.now / 1000 - historyMinutes * 60;
     for (const t of points.keys()) if (t < oldest) points.delete(t);
-    draw();
+    // A longer range keeps its stored points; the live ones wait for the last hour to come back.
+    if (range === "1h") draw();
   }
 
   let source: EventSource | null = null;
   let closed = false;
-  call<Frame & { slotSeconds: number }>("overview")
+  call<Frame & { slotSeconds: number; historyStore: string | null }>("overview")
     .then((first) => {
       if (closed) return;
       slotSeconds = first.slotSeconds;
       historyMinutes = first.historyMinutes;
+      picker.setLive(historyMinutes === 60 ? "Last hour" : `Last ${historyMinutes} min`);
+      picker.setStore(first.historyStore);
       show(first);
       source = new EventSource(`${BASE}/api/live`);
-      source.addEventListener("open", () => (status.textContent = `Live · one point per ${slotSeconds} s over the last ${historyMinutes === 60 ? "hour" : `${historyMinutes} min`}`));
+      source.addEventListener("open", () => range === "1h" && (status.textContent = liveText()));
       source.addEventListener("tick", (event) => show(JSON.parse((event as MessageEvent).data) as Frame));
-      source.addEventListener("error", () => (status.textContent = "Live feed interrupted; reconnecting…"));
+      source.addEventListener("error", () => range === "1h" && (status.textContent = "Live feed interrupted; reconnecting…"));
     })
     .catch((error) => (status.textContent = `Could not load: ${error.message}`));
 
   const unwatch = onThemeChange(() => Object.values(charts).forEach((c) => c.restyle()));
   return () => {
     closed = true;
+    clearTimeout(refresh);
     source?.close();
     unwatch();
     Object.values(charts).forEach((c) => c.destroy());
