@@ -1,3 +1,4 @@
+import { type AbortWatch, realSignal } from "./abort-watch.ts";
 import type { Timeouts } from "./types.ts";
 import { UpstreamTimeout } from "./upstream-errors.ts";
 
@@ -15,10 +16,12 @@ export function unrefTimer(timer: Timer): Timer {
  * `finally` (for streams, when the stream ends). Without timeouts the client's own signal is the
  * attempt's: an AbortController costs more than the rest of the guard, so one is made only when a
  * timer may need to abort. (A stream the gateway stops early ends its upstream read through the
- * body's iterator either way.)
+ * body's iterator either way.) `watch` is what upstream clients that take a light listener
+ * target listen on; `signal`, a real AbortSignal, is made only when asked for.
  */
 export class AttemptGuard {
-  readonly signal: AbortSignal;
+  /** Fires when the attempt must stop: the client's watch, or the guard's own signal when timed. */
+  readonly watch: AbortWatch;
   private readonly controller: AbortController | null;
   private firstByteTimer: Timer | undefined;
   private totalTimer: Timer | undefined;
@@ -27,11 +30,11 @@ export class AttemptGuard {
   private released = false;
   private readonly onClientAbort: () => void;
 
-  constructor(private readonly client: AbortSignal, private readonly timeouts: Timeouts | undefined) {
+  constructor(private readonly client: AbortWatch, private readonly timeouts: Timeouts | undefined) {
     const timed = timeouts !== undefined && (timeouts.firstByteMs !== undefined || timeouts.totalMs !== undefined || timeouts.idleMs !== undefined);
     const controller = timed ? new AbortController() : null;
     this.controller = controller;
-    this.signal = controller === null ? client : controller.signal;
+    this.watch = controller === null ? client : controller.signal;
     this.onClientAbort = () => controller?.abort(client.reason);
     if (controller !== null) {
       if (client.aborted) controller.abort(client.reason);
@@ -47,9 +50,14 @@ export class AttemptGuard {
     }
   }
 
+  /** The attempt's signal as a real AbortSignal (made on first use when the client's watch is a light one). */
+  get signal(): AbortSignal {
+    return realSignal(this.watch);
+  }
+
   /** The gateway's own timeout, if that is why the signal fired. */
   get timeout(): UpstreamTimeout | null {
-    const reason = this.signal.reason;
+    const reason = this.watch.reason;
     return reason instanceof UpstreamTimeout ? reason : null;
   }
 
@@ -100,7 +108,7 @@ export class AttemptGuard {
 }
 
 /** Wait, but stop waiting when the signal fires. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal: AbortWatch): Promise<void> {
   if (ms <= 0 || signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const done = (): void => {

@@ -13,6 +13,11 @@ type FramedRequest = Request & { [FRAMED_BODY]?: boolean };
 
 /** Strict UTF-8: a body that is not valid UTF-8 is refused rather than silently mangled. */
 const utf8 = (): TextDecoder => new TextDecoder("utf-8", { fatal: true });
+/**
+ * One strict decoder for whole bodies: a decode without `stream` keeps no state between calls
+ * (a failed one resets it), and making a TextDecoder costs more than decoding a small body.
+ */
+const wholeDecoder = utf8();
 
 function invalidUtf8(): GatewayError {
   return badRequest("Request body is not valid UTF-8.", null, "invalid_utf8");
@@ -110,15 +115,19 @@ function decode(decoder: TextDecoder, chunk: Uint8Array | undefined): string {
   }
 }
 
+type BytesRequest = Request & { bytes?: () => Promise<Uint8Array> };
+
 async function wholeText(request: Request): Promise<string> {
-  let bytes: ArrayBuffer;
+  let bytes: ArrayBuffer | Uint8Array;
   try {
-    bytes = await request.arrayBuffer();
+    // `bytes()` where the runtime has it: the body as it arrived, without arrayBuffer()'s copy.
+    const withBytes = request as BytesRequest;
+    bytes = typeof withBytes.bytes === "function" ? await withBytes.bytes() : await request.arrayBuffer();
   } catch {
     throw badRequest("Could not read the request body.", null, "body_read_failed");
   }
   try {
-    return utf8().decode(bytes);
+    return wholeDecoder.decode(bytes);
   } catch {
     throw invalidUtf8();
   }

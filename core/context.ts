@@ -1,3 +1,4 @@
+import { type AbortWatch, realSignal, watchOf } from "./abort-watch.ts";
 import { freezeJson } from "./body.ts";
 import type { CanonicalRequest } from "./canonical.ts";
 import type { Dialect } from "./dialect.ts";
@@ -78,8 +79,8 @@ export class RequestContext {
   readonly dialect: Dialect;
   /** What the request asks a provider to do; null for surfaces no provider serves (`models`). */
   readonly operation: Operation | null;
-  /** Aborts when the client goes away. */
-  readonly signal: AbortSignal;
+  /** Aborts when the client goes away: the light form the request path listens on (see abort-watch.ts). */
+  readonly watch: AbortWatch;
   /** `performance.now()` at arrival; timings on the context are relative to it. */
   readonly startedAt: number;
   /** Wall-clock arrival time (ms since epoch), for logs. */
@@ -127,7 +128,7 @@ export class RequestContext {
     this.surface = surface.name;
     this.dialect = surface.dialect;
     this.operation = surface.operation;
-    this.signal = request.signal;
+    this.watch = watchOf(request);
     this.startedAt = startedAt;
     this.receivedAt = Date.now();
     this.model = model;
@@ -157,6 +158,11 @@ export class RequestContext {
    * The parsed JSON body, in the client's dialect; null for bodiless surfaces (`GET /v1/models`).
    * Frozen: change it with `setBody`.
    */
+  /** Aborts when the client goes away (a real AbortSignal, made on first use on runtimes whose adapter passes a light one). */
+  get signal(): AbortSignal {
+    return realSignal(this.watch);
+  }
+
   get body(): Readonly<RequestBody> | null {
     return this.parsed;
   }

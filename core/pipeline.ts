@@ -215,7 +215,7 @@ export class Pipeline {
         attempt.errorCode = error.code;
         attempt.fault = error.fault;
         attempt.durationMs = performance.now() - ctx.startedAt - attempt.startedAt;
-        if (ctx.signal.aborted) throw clientClosed();
+        if (ctx.watch.aborted) throw clientClosed();
         lastError = error;
         const hooks = this.chain.onAttemptError;
         const decision: AttemptDecision | undefined = hooks === null ? undefined : await runFirst<AttemptDecision>(hooks, ctx, attempt, error);
@@ -223,8 +223,8 @@ export class Pipeline {
         if (decision.action === "next") {
           if (++index >= targets.length) throw error;
         } else if (decision.action === "retry") {
-          await sleep(decision.delayMs ?? 0, ctx.signal);
-          if (ctx.signal.aborted) throw clientClosed();
+          await sleep(decision.delayMs ?? 0, ctx.watch);
+          if (ctx.watch.aborted) throw clientClosed();
         }
       }
     }
@@ -303,7 +303,7 @@ export class Pipeline {
     if (plan === null) return this.estimatedTokenCount(ctx, surface, attempt);
     const { provider } = plan;
     const timeouts = effectiveTimeouts(provider.timeouts, target.timeouts, totalOverride);
-    const guard = new AttemptGuard(ctx.signal, timeouts);
+    const guard = new AttemptGuard(ctx.watch, timeouts);
     let reply: ProviderReply;
     try {
       reply = await provider.send({
@@ -314,7 +314,10 @@ export class Pipeline {
         bodyText: plan.bodyText,
         stream: ctx.stream,
         headers: plan.headers,
-        signal: guard.signal,
+        watch: guard.watch,
+        get signal() {
+          return guard.signal;
+        },
         connectTimeoutMs: timeouts?.connectMs,
         upstream: this.upstream,
       });
@@ -323,7 +326,7 @@ export class Pipeline {
       if (error instanceof GatewayError) throw error;
       const timeout = guard.timeout ?? (error instanceof UpstreamTimeout ? error : null);
       if (timeout !== null) throw timeoutError(target.provider, timeout);
-      if (ctx.signal.aborted) throw clientClosed();
+      if (ctx.watch.aborted) throw clientClosed();
       throw networkError(target.provider, error);
     }
     guard.firstByte();

@@ -1,3 +1,4 @@
+import type { AbortWatch } from "./abort-watch.ts";
 import type { Dialect } from "./dialect.ts";
 import type { UpstreamClient } from "./upstream.ts";
 import type { Operation, Timeouts, WireFormat } from "./types.ts";
@@ -28,7 +29,14 @@ export interface ProviderCall {
    * credentials and fixed headers are its to add, and win.
    */
   readonly headers: Readonly<Record<string, string>>;
+  /** Fires when the attempt must stop (the client left, a timeout ran out). Made on first read. */
   readonly signal: AbortSignal;
+  /**
+   * The same abort as `signal` in its light form (core/abort-watch.ts): pass it on as
+   * `UpstreamRequest.watch` (`upstreamRequest` does) so no AbortSignal is made for the call.
+   * The gateway always sets it; a call built by hand (a test) may leave it out.
+   */
+  readonly watch?: AbortWatch;
   /** Pass on to `UpstreamRequest.connectTimeoutMs`; the signal covers every other limit. */
   readonly connectTimeoutMs: number | undefined;
   readonly upstream: UpstreamClient;

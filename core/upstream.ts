@@ -1,3 +1,5 @@
+import type { AbortWatch } from "./abort-watch.ts";
+
 /**
  * How bytes reach a provider. The core only needs this small shape, so each runtime can supply
  * its fastest client (an undici pool on Node, `fetch` elsewhere) without the core knowing.
@@ -8,6 +10,11 @@ export interface UpstreamRequest {
   headers: Record<string, string>;
   body: string | null;
   signal: AbortSignal;
+  /**
+   * The same abort as `signal`, as a light listener target. A client that can listen on any
+   * `addEventListener` object (undici) should take this instead, so no AbortSignal is made.
+   */
+  watch?: AbortWatch;
   /**
    * Give up connecting after this many ms and throw `UpstreamTimeout("connect", ms)`. Clients
    * that cannot see the connect phase (web `fetch`) ignore it; the first-byte limit still holds.
@@ -24,6 +31,24 @@ export interface UpstreamResponse {
   chunks(): AsyncIterable<Uint8Array>;
   /** Release the body unread (an error we do not need, or a response we abandon). */
   discard(): void;
+}
+
+/**
+ * A POST for one provider call: the call's light abort watch passed on, its real AbortSignal made
+ * only if the upstream client reads `signal`.
+ */
+export function upstreamRequest(call: { readonly signal: AbortSignal; readonly watch?: AbortWatch; readonly connectTimeoutMs: number | undefined }, url: string, headers: Record<string, string>, body: string): UpstreamRequest {
+  return {
+    url,
+    method: "POST",
+    headers,
+    body,
+    watch: call.watch,
+    get signal() {
+      return call.signal;
+    },
+    connectTimeoutMs: call.connectTimeoutMs,
+  };
 }
 
 export interface UpstreamClient {

@@ -1,5 +1,6 @@
 import type { ProviderAdapter, ProviderReply, Timeouts } from "../core/provider.ts";
 import { upstreamError } from "../core/upstream-errors.ts";
+import { upstreamRequest } from "../core/upstream.ts";
 import { parseAnthropicError } from "../dialects/anthropic/errors.ts";
 
 export interface AnthropicProviderOptions {
@@ -48,7 +49,7 @@ export function anthropic(options: AnthropicProviderOptions = {}): ProviderAdapt
       if (beta !== undefined && asked !== undefined && asked !== beta) headers["anthropic-beta"] = `${asked},${beta}`;
       const url = urls[call.operation];
       if (url === undefined) throw new TypeError(`anthropic provider cannot ${call.operation}`);
-      const response = await call.upstream.request({ url, method: "POST", headers, body: call.bodyText, signal: call.signal, connectTimeoutMs: call.connectTimeoutMs });
+      const response = await call.upstream.request(upstreamRequest(call, url, headers, call.bodyText));
       const requestId = response.header("request-id") ?? response.header("x-request-id");
       if (response.status >= 400) {
         const text = await response.text().catch(() => "");

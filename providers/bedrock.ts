@@ -1,6 +1,7 @@
 import { AwsV4Signer } from "aws4fetch";
 import type { ProviderAdapter, ProviderReply, Timeouts } from "../core/provider.ts";
 import { upstreamError } from "../core/upstream-errors.ts";
+import { upstreamRequest } from "../core/upstream.ts";
 import { bedrock as bedrockDialect, bedrockErrorType, parseBedrockError } from "../dialects/bedrock/index.ts";
 import { readEnv } from "../runtimes/env.ts";
 
@@ -91,7 +92,7 @@ export function bedrock(options: BedrockProviderOptions = {}): ProviderAdapter {
       if (call.operation !== "generate") throw new TypeError(`bedrock provider cannot ${call.operation}`);
       const url = `${base}/model/${encodeURIComponent(call.model)}/${call.stream ? "converse-stream" : "converse"}`;
       const headers = await headersFor(url, call.bodyText, call.stream, call.headers);
-      const response = await call.upstream.request({ url, method: "POST", headers, body: call.bodyText, signal: call.signal, connectTimeoutMs: call.connectTimeoutMs });
+      const response = await call.upstream.request(upstreamRequest(call, url, headers, call.bodyText));
       const requestId = response.header("x-amzn-requestid");
       if (response.status >= 400) {
         const text = await response.text().catch(() => "");

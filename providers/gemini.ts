@@ -1,7 +1,7 @@
 import type { ProviderAdapter, ProviderCall, ProviderReply, Timeouts } from "../core/provider.ts";
 import { topLevelMember } from "../core/json-text.ts";
 import { upstreamError } from "../core/upstream-errors.ts";
-import type { UpstreamResponse } from "../core/upstream.ts";
+import { type UpstreamResponse, upstreamRequest } from "../core/upstream.ts";
 import { parseGeminiError, retryDelayOf } from "../dialects/gemini/errors.ts";
 import { batchEmbedBody, modelName, openaiEmbeddingsFrom } from "./gemini-embeddings.ts";
 
@@ -50,7 +50,7 @@ export function gemini(options: GeminiProviderOptions = {}): ProviderAdapter {
   async function post(call: ProviderCall, target: string, body: string): Promise<UpstreamResponse> {
     const preset = call.stream ? streamHeaders : jsonHeaders;
     const headers = Object.keys(call.headers).length === 0 ? preset : { ...preset, ...call.headers, ...common };
-    const response = await call.upstream.request({ url: target, method: "POST", headers, body, signal: call.signal, connectTimeoutMs: call.connectTimeoutMs });
+    const response = await call.upstream.request(upstreamRequest(call, target, headers, body));
     if (response.status >= 400) {
       const text = await response.text().catch(() => "");
       const detail = parseGeminiError(text);

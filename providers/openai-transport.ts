@@ -1,6 +1,7 @@
 import type { ProviderCall, ProviderReply } from "../core/provider.ts";
 import type { UpstreamErrorDetail } from "../core/dialect.ts";
 import { upstreamError } from "../core/upstream-errors.ts";
+import { upstreamRequest } from "../core/upstream.ts";
 import { parseOpenAIError } from "../dialects/openai/errors.ts";
 
 /** How one OpenAI-format server is reached: where its request ids are and how its error bodies read. */
@@ -31,7 +32,7 @@ function hasAny(extra: Readonly<Record<string, string>>): boolean {
 export async function sendOpenAIFormat(call: ProviderCall, url: string, fixed: { json: Record<string, string>; stream: Record<string, string> }, transport: OpenAITransport): Promise<ProviderReply> {
   const preset = call.stream ? fixed.stream : fixed.json;
   const headers = hasAny(call.headers) ? { ...call.headers, ...preset } : preset;
-  const response = await call.upstream.request({ url, method: "POST", headers, body: call.bodyText, signal: call.signal, connectTimeoutMs: call.connectTimeoutMs });
+  const response = await call.upstream.request(upstreamRequest(call, url, headers, call.bodyText));
   let requestId: string | null = null;
   for (const name of transport.requestIdHeaders) if ((requestId = response.header(name)) !== null) break;
   if (response.status >= 400) {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { ClientSignal } from "../core/abort-watch.ts";
 import { takeParts } from "../core/response-record.ts";
 import { serverRequestId } from "./client-errors.ts";
 import { lazyRequest } from "./node-request.ts";
@@ -58,8 +59,8 @@ function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
   );
 }
 
-function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
-  return lazyRequest(req, signal, () => bodyStream(req));
+function toRequest(req: IncomingMessage, client: ClientSignal): Request {
+  return lazyRequest(req, client, () => bodyStream(req));
 }
 
 function waitDrain(res: ServerResponse): Promise<void> {
@@ -161,17 +162,18 @@ function stopReading(req: IncomingMessage): void {
 
 /**
  * A lean node:http → fetch bridge: one Request per request with a signal that fires when the
- * client disconnects, and the Response written back with backpressure.
+ * client disconnects (a light one: see core/abort-watch.ts), and the Response written back with
+ * backpressure.
  */
 export function nodeHandler(handler: FetchHandler, onError: (error: unknown) => void) {
   return (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const controller = new AbortController();
+    const client = new ClientSignal();
     res.once("close", () => {
-      if (!res.writableFinished) controller.abort();
+      if (!res.writableFinished) client.abort();
     });
     let request: Request;
     try {
-      request = toRequest(req, controller.signal);
+      request = toRequest(req, client);
     } catch (error) {
       res.writeHead(400, { "content-type": "application/json", "x-request-id": serverRequestId() });
       res.end(JSON.stringify({ error: { message: "Malformed request.", type: "invalid_request_error", code: "bad_request", param: null } }));

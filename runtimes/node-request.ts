@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http";
+import { CLIENT_WATCH, type ClientSignal } from "../core/abort-watch.ts";
 import { FRAMED_BODY } from "../core/body.ts";
 import { lazyPrototype } from "../core/lazy-prototype.ts";
 import { lazyHeaders } from "./node-headers.ts";
@@ -17,7 +18,8 @@ const STATE = Symbol("switchyard.nodeRequest");
 interface LazyState {
   readonly req: IncomingMessage;
   readonly url: string;
-  readonly signal: AbortSignal;
+  /** Aborts when the client leaves; its real AbortSignal is made only if `signal` is read. */
+  readonly client: ClientSignal;
   readonly hasBody: boolean;
   /** The body stream for the real Request; made on demand. */
   readonly bodyStream: () => ReadableStream<Uint8Array>;
@@ -41,7 +43,7 @@ export function requestUrl(rawUrl: string | undefined): string {
 
 function realRequest(state: LazyState): Request {
   if (state.real === null) {
-    const init: RequestInit & { duplex?: "half" } = { method: state.req.method ?? "GET", headers: state.headers, signal: state.signal };
+    const init: RequestInit & { duplex?: "half" } = { method: state.req.method ?? "GET", headers: state.headers, signal: state.client.signal };
     if (state.hasBody && !state.read) {
       init.body = state.bodyStream();
       init.duplex = "half";
@@ -109,10 +111,16 @@ function liveMember<K extends "method" | "url" | "headers" | "signal">(name: K, 
 const fastMembers: PropertyDescriptorMap = {
   // node:http ends a body with a Content-Length at that length (see core/body.ts).
   [FRAMED_BODY]: { value: true },
+  // The core listens on the light signal; `signal` below is for everyone else.
+  [CLIENT_WATCH]: {
+    get(this: Lazy) {
+      return this[STATE].client;
+    },
+  },
   method: liveMember("method", (state) => state.req.method ?? "GET"),
   url: liveMember("url", (state) => state.url),
   headers: liveMember("headers", (state) => state.headers),
-  signal: liveMember("signal", (state) => state.signal),
+  signal: liveMember("signal", (state) => state.client.signal),
   bodyUsed: {
     get(this: Lazy) {
       const state = this[STATE];
@@ -134,6 +142,14 @@ const fastMembers: PropertyDescriptorMap = {
       return collect(state).then((bytes) => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     },
   },
+  bytes: {
+    value(this: Lazy) {
+      const state = this[STATE];
+      if (state.real !== null) return (state.real as Request & { bytes?: () => Promise<Uint8Array> }).bytes?.() ?? state.real.arrayBuffer().then((b) => new Uint8Array(b));
+      // The collected Buffer itself: a Uint8Array, no copy.
+      return collect(state).then((bytes) => new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    },
+  },
   json: {
     value(this: Lazy) {
       const state = this[STATE];
@@ -147,15 +163,15 @@ const fastMembers: PropertyDescriptorMap = {
 const requestPrototype = lazyPrototype(Request.prototype, fastMembers, (self: Lazy) => realRequest(self[STATE]));
 
 /**
- * A `Request` (it passes `instanceof Request`) for `req`, aborting through `signal`.
+ * A `Request` (it passes `instanceof Request`) for `req`, aborting through `client`.
  * `bodyStream` makes the web stream of the body for when a real Request is needed.
  */
-export function lazyRequest(req: IncomingMessage, signal: AbortSignal, bodyStream: () => ReadableStream<Uint8Array>): Request {
+export function lazyRequest(req: IncomingMessage, client: ClientSignal, bodyStream: () => ReadableStream<Uint8Array>): Request {
   const method = req.method ?? "GET";
   const state: LazyState = {
     req,
     url: requestUrl(req.url),
-    signal,
+    client,
     hasBody: method !== "GET" && method !== "HEAD",
     bodyStream,
     headers: lazyHeaders(req.headers),

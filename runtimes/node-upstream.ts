@@ -89,7 +89,7 @@ export function nodeUpstream(options: NodeUpstreamOptions = {}): UpstreamClient 
       const connectMs = connectMsFor(req.connectTimeoutMs);
       const agent = agentFor(connectMs);
       try {
-        const result = await agent.request({ origin, path, method: req.method, headers: req.headers, body: req.body, signal: req.signal });
+        const result = await agent.request({ origin, path, method: req.method, headers: req.headers, body: req.body, signal: req.watch ?? req.signal });
         return new UndiciResponse(result);
       } catch (error) {
         if ((error as { code?: unknown } | null)?.code === "UND_ERR_CONNECT_TIMEOUT") {

@@ -128,20 +128,26 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
 
     acquire(key: string, id: string, limit: number, leaseMs: number): LeaseDecision {
       const at = now();
-      const entry = live(key, at) ?? create(key, at);
+      const existing = live(key, at);
+      const entry = existing ?? create(key, at);
       const holders = (entry.holders ??= new Map());
-      let latest = 0;
-      for (const [holder, expiresAt] of holders) {
-        if (expiresAt <= at) holders.delete(holder);
-        else if (expiresAt > latest) latest = expiresAt;
-      }
+      // Lapsed leases (releases lost to a crash) matter only when they would refuse someone, so
+      // they are swept only then: a full scan on every acquire cost O(requests in flight).
       if (holders.size >= limit && !holders.has(id)) {
-        entry.expiresAt = latest;
-        return { acquired: false, held: holders.size, limit };
+        let latest = 0;
+        for (const [holder, expiresAt] of holders) {
+          if (expiresAt <= at) holders.delete(holder);
+          else if (expiresAt > latest) latest = expiresAt;
+        }
+        if (holders.size >= limit) {
+          entry.expiresAt = latest;
+          return { acquired: false, held: holders.size, limit };
+        }
       }
       const expiresAt = at + leaseMs;
       holders.set(id, expiresAt);
-      entry.expiresAt = Math.max(latest, expiresAt);
+      // The entry lives as long as its longest lease (a new entry starts with none).
+      entry.expiresAt = existing === undefined || entry.expiresAt < expiresAt ? expiresAt : entry.expiresAt;
       return { acquired: true, held: holders.size, limit };
     },
 

@@ -10,6 +10,7 @@ import { prepareBaseline } from "./baseline.ts";
 import { describeMachine, machineLines } from "./machine.ts";
 import { parseBenchOptions } from "./options.ts";
 import { isRunning, type RunningServer, type Unavailable } from "./processes.ts";
+import { serverPids } from "./process-stats.ts";
 import { type Cell, type Column, runRounds } from "./rounds.ts";
 import { endpointFor, type GatewayKind, repoRoot, startGateway, startMock } from "./targets.ts";
 
@@ -20,7 +21,7 @@ const say = (line: string): void => void process.stderr.write(`${line}\n`);
 const machine = describeMachine(`npm run bench:compare -- ${argv.join(" ")}`);
 mkdirSync(join(repoRoot, "bench/results/tmp"), { recursive: true });
 
-const num = (v: number | null): string => (v === null ? "n/a" : v.toFixed(2));
+const num = (v: number | null, digits = 2): string => (v === null ? "n/a" : v.toFixed(digits));
 const delta = (head: number | null, base: number | null): string => (head === null || base === null ? "n/a" : `${head - base >= 0 ? "+" : ""}${(head - base).toFixed(2)}`);
 
 function deltaRows(kind: GatewayKind, cells: Map<string, Map<number, Cell>>, direct: Map<number, Cell>): string[] {
@@ -31,7 +32,7 @@ function deltaRows(kind: GatewayKind, cells: Map<string, Map<number, Cell>>, dir
     const b = base.get(n)!;
     const h = head.get(n)!;
     const d = direct.get(n)!;
-    return `| ${kind} | ${n} | ${b.rps.toFixed(0)} | ${h.rps.toFixed(0)} | ${h.ratio === null ? "n/a" : `${h.ratio.toFixed(2)}×`} | ${num(added(b, d, "p50"))} → ${num(added(h, d, "p50"))} (${delta(added(h, d, "p50"), added(b, d, "p50"))}) | ${num(added(b, d, "p99"))} → ${num(added(h, d, "p99"))} (${delta(added(h, d, "p99"), added(b, d, "p99"))}) | ${num(added(b, d, "ttftP50"))} → ${num(added(h, d, "ttftP50"))} (${delta(added(h, d, "ttftP50"), added(b, d, "ttftP50"))}) |`;
+    return `| ${kind} | ${n} | ${b.rps.toFixed(0)} | ${h.rps.toFixed(0)} | ${h.ratio === null ? "n/a" : `${h.ratio.toFixed(2)}×`} | ${num(b.cpuPerRequest, 0)} → ${num(h.cpuPerRequest, 0)} (${delta(h.cpuPerRequest, b.cpuPerRequest)}) | ${num(added(b, d, "p50"))} → ${num(added(h, d, "p50"))} (${delta(added(h, d, "p50"), added(b, d, "p50"))}) | ${num(added(b, d, "p99"))} → ${num(added(h, d, "p99"))} (${delta(added(h, d, "p99"), added(b, d, "p99"))}) | ${num(added(b, d, "ttftP50"))} → ${num(added(h, d, "ttftP50"))} (${delta(added(h, d, "ttftP50"), added(b, d, "ttftP50"))}) |`;
   });
 }
 
@@ -56,15 +57,15 @@ try {
       const running = servers as RunningServer[];
       const columns: Column[] = [
         { name: "direct", endpoint: endpointFor("direct", mock.url) },
-        ...running.map((s) => ({ name: s.name, endpoint: endpointFor(s.name.endsWith("full") ? "full" : "bare", s.url) })),
+        ...running.map((s) => ({ name: s.name, endpoint: endpointFor(s.name.endsWith("full") ? "full" : "bare", s.url), pids: serverPids(s.url) })),
       ];
       const cells = await runRounds(columns, { ...options, referenceOf: (name) => (name.startsWith("head-") ? `base-${name.slice(5)}` : undefined), say });
       const direct = cells.get("direct")!;
       markdown.push(
         `### ${runtime}`,
         "",
-        "| gateway | conns | base req/s | head req/s | head / base | +p50 ms base → head (Δ) | +p99 ms base → head (Δ) | +TTFT p50 ms base → head (Δ) |",
-        "| --- | ---: | ---: | ---: | ---: | --- | --- | --- |",
+        "| gateway | conns | base req/s | head req/s | head / base | CPU µs/req base → head (Δ) | +p50 ms base → head (Δ) | +p99 ms base → head (Δ) | +TTFT p50 ms base → head (Δ) |",
+        "| --- | ---: | ---: | ---: | ---: | --- | --- | --- | --- |",
         ...deltaRows("bare", cells, direct),
         ...deltaRows("full", cells, direct),
         "",

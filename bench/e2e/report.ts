@@ -41,6 +41,17 @@ export function runtimeTables(direct: Map<number, Cell>, columns: readonly Colum
       `| ${n} | ${ran.map((c) => num(minus(at(c).p50, d.p50))).join(" | ")} | ${ran.map((c) => num(minus(at(c).p99, d.p99))).join(" | ")} | ${ran.map((c) => num(minus(at(c).ttftP50, d.ttftP50))).join(" | ")} | ${ran.map((c) => num(minus(at(c).ttftP99, d.ttftP99))).join(" | ")} |`,
     );
   }
+  if (ran.some((c) => [...c.cells.values()].some((cell) => cell.cpuPerRequest !== null))) {
+    lines.push(
+      "",
+      `| conns | ${ran.map((c) => `${c.name} CPU µs/req`).join(" | ")} | ${ran.map((c) => `${c.name} RSS MB`).join(" | ")} |`,
+      `| ---: | ${[...ran, ...ran].map(() => "---:").join(" | ")} |`,
+    );
+    for (const n of connections) {
+      const at = (c: { cells: Map<number, Cell> }): Cell => c.cells.get(n)!;
+      lines.push(`| ${n} | ${ran.map((c) => num(at(c).cpuPerRequest, 0)).join(" | ")} | ${ran.map((c) => num(at(c).rss === null ? null : at(c).rss! / 1_048_576, 0)).join(" | ")} |`);
+    }
+  }
   const errors = [...ran, { name: "direct", cells: direct }].flatMap((c) => [...c.cells.values()].map((cell) => cell.errors)).reduce((a, b) => a + b, 0);
   if (errors > 0) lines.push("", `**${errors} failed requests** during the run (non-2xx or connection errors): the figures above are suspect.`);
   return lines;
@@ -49,4 +60,5 @@ export function runtimeTables(direct: Map<number, Cell>, columns: readonly Colum
 export const LEGEND =
   "req/s: median of rounds; ratios: median of the per-round ratios (each column against the floor measured in the same round). " +
   "+p50 / +p99: latency added over a direct call to the mock upstream at the same concurrency (ms, median of rounds); " +
-  "+TTFT: the same for the first SSE data event of a streamed answer. Throughput from autocannon, latency from bench/e2e/probe.mjs (µs timing).";
+  "+TTFT: the same for the first SSE data event of a streamed answer. Throughput from autocannon, latency from bench/e2e/probe.mjs (µs timing). " +
+  "CPU µs/req: user + system time of the server's processes during the throughput run divided by the requests served (steadier than req/s on a shared machine); RSS: their resident memory right after it (Linux /proc; medians of rounds).";

@@ -1,9 +1,12 @@
 import { type Endpoint, latency, throughput } from "./load.ts";
+import { cpuMicros, rssBytes } from "./process-stats.ts";
 
 /** One column of a run: a server under test and how to address it. */
 export interface Column {
   readonly name: string;
   readonly endpoint: Endpoint;
+  /** The processes serving it (see process-stats.ts), for CPU time per request and memory. */
+  readonly pids?: readonly number[];
 }
 
 /** Medians over rounds for one column at one concurrency. Latencies in ms. */
@@ -14,6 +17,10 @@ export interface Cell {
   ttftP50: number | null;
   ttftP99: number | null;
   errors: number;
+  /** CPU time the server spent per request during the throughput run, µs (median of rounds). */
+  cpuPerRequest: number | null;
+  /** The server's resident memory right after the throughput run, bytes (median of rounds). */
+  rss: number | null;
   /**
    * Median over rounds of this column's req/s divided by its reference column's in the same
    * round (measured seconds apart), steadier on a shared machine than a ratio of medians.
@@ -42,10 +49,16 @@ export function median(values: readonly (number | null)[]): number | null {
 type Sample = Omit<Cell, "ratio">;
 
 async function measure(column: Column, connections: number, seconds: number): Promise<Sample> {
+  const pids = column.pids ?? [];
+  const cpuBefore = cpuMicros(pids);
   const load = await throughput(column.endpoint, connections, seconds);
+  const cpuAfter = cpuMicros(pids);
+  const served = load.rps * seconds;
+  const cpuPerRequest = cpuBefore === null || cpuAfter === null || served <= 0 ? null : (cpuAfter - cpuBefore) / served;
+  const rss = rssBytes(pids);
   const json = await latency(column.endpoint, connections, seconds, "json");
   const stream = await latency(column.endpoint, connections, seconds, "stream");
-  return { rps: load.rps, p50: json.p50, p99: json.p99, ttftP50: stream.p50, ttftP99: stream.p99, errors: load.errors + json.errors + stream.errors };
+  return { rps: load.rps, p50: json.p50, p99: json.p99, ttftP50: stream.p50, ttftP99: stream.p99, errors: load.errors + json.errors + stream.errors, cpuPerRequest, rss };
 }
 
 /**
@@ -79,6 +92,8 @@ export async function runRounds(columns: readonly Column[], options: RoundOption
         p99: median(list.map((s) => s.p99)),
         ttftP50: median(list.map((s) => s.ttftP50)),
         ttftP99: median(list.map((s) => s.ttftP99)),
+        cpuPerRequest: median(list.map((s) => s.cpuPerRequest)),
+        rss: median(list.map((s) => s.rss)),
         errors: list.reduce((sum, s) => sum + s.errors, 0),
       });
     }

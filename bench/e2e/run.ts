@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describeMachine, machineLines } from "./machine.ts";
 import { parseBenchOptions } from "./options.ts";
+import { serverPids } from "./process-stats.ts";
 import { isRunning, type RunningServer, type Unavailable } from "./processes.ts";
 import { type ColumnResult, LEGEND, runtimeTables } from "./report.ts";
 import { type Column, runRounds } from "./rounds.ts";
@@ -69,10 +70,10 @@ try {
           : s.name === "hono"
             ? honoEndpoint(s.url)
             : endpointFor(s.name.startsWith("full") ? "full" : (s.name as "floor" | "parsing-floor" | "bare"), s.url);
-      const columns: Column[] = [direct, ...running.map((s) => ({ name: s.name, endpoint: endpointOf(s) }))];
+      const columns: Column[] = [direct, ...running.map((s) => ({ name: s.name, endpoint: endpointOf(s), pids: serverPids(s.url) }))];
       // The same full chain, asked in Anthropic's dialect: every request and answer is translated.
       const full = running.find((s) => s.name === "full");
-      if (full !== undefined) columns.push({ name: "full-messages", endpoint: { ...endpointFor("full", full.url), surface: "messages" } });
+      if (full !== undefined) columns.push({ name: "full-messages", endpoint: { ...endpointFor("full", full.url), surface: "messages" }, pids: serverPids(full.url) });
       const cells = await runRounds(columns, { ...options, referenceOf: () => "floor", say });
       const columnResults: ColumnResult[] = servers.map((s) => (isRunning(s) ? { name: s.name, cells: cells.get(s.name)! } : { name: s.name, unavailable: s.unavailable }));
       const translated = cells.get("full-messages");

@@ -7,6 +7,7 @@ import { offerState, previousState, storeHold } from "../handover.ts";
 import { limitsOf } from "../limits.ts";
 import { compileModelMatcher } from "../model-match.ts";
 import { loadKeys } from "./key-sources.ts";
+import { KeyHashMemo } from "./hash-memo.ts";
 import { HEX_HASH, presentedKey, queryKey, sha256Hex } from "./secret.ts";
 
 export interface AuthKey extends Limits {
@@ -180,6 +181,8 @@ export function auth(options: AuthOptions): Plugin {
   if (options.keys !== undefined && !Array.isArray(options.keys)) throw new TypeError("auth: options.keys must be an array");
   if (options.teams !== undefined && !Array.isArray(options.teams)) throw new TypeError("auth: options.teams must be an array");
   let byHash = new Map<string, StoredKey>();
+  const hashes = new KeyHashMemo();
+  const inTable = (hash: string): boolean => byHash.has(hash);
   const allowsByPrincipal = new WeakMap<Principal, (model: string) => boolean>();
   // Dropped after setup, so this plugin holds no reference to a plain-text secret.
   let sources: AuthOptions | null = { keys: options.keys, env: options.env, file: options.file };
@@ -256,7 +259,7 @@ export function auth(options: AuthOptions): Plugin {
     onRequest(ctx: RequestContext) {
       const key = presentedKey(ctx.request) ?? (ctx.dialect.id === "gemini" ? queryKey(ctx.request.url) : null);
       if (key === null) throw unauthorized(`Missing API key. Send it as 'Authorization: Bearer <key>', 'x-api-key: <key>'${ctx.dialect.id === "gemini" ? ", 'x-goog-api-key: <key>' or '?key=<key>'" : " or 'x-goog-api-key: <key>'"}.`);
-      const stored = byHash.get(sha256Hex(key));
+      const stored = byHash.get(hashes.hashOf(key, inTable));
       if (stored === undefined) throw unauthorized("Incorrect API key provided.");
       if (stored.disabled) throw unauthorized("This API key has been disabled.");
       if (Date.now() >= stored.expiresAt) throw unauthorized("This API key has expired.");

@@ -31,11 +31,16 @@ export function limitHeaders(dimension: Dimension, decision: RateDecision): Reco
  * Put a limiter's state on the response. With several limiters (per key and per team, say) the
  * caller sees the tightest one: a value is replaced only by a lower `remaining`.
  */
+const NAMES = {
+  requests: { limit: "x-ratelimit-limit-requests", remaining: "x-ratelimit-remaining-requests", reset: "x-ratelimit-reset-requests" },
+  tokens: { limit: "x-ratelimit-limit-tokens", remaining: "x-ratelimit-remaining-tokens", reset: "x-ratelimit-reset-tokens" },
+} as const;
+
 export function setLimitHeaders(ctx: RequestContext, dimension: Dimension, decision: RateDecision): void {
-  const remainingName = `x-ratelimit-remaining-${dimension}`;
-  const current = ctx.responseHeaders?.[remainingName];
+  const names = NAMES[dimension];
+  const current = ctx.responseHeaders?.[names.remaining];
   if (current !== undefined && Number(current) <= decision.remaining) return;
-  ctx.setResponseHeader(`x-ratelimit-limit-${dimension}`, String(decision.limit));
-  ctx.setResponseHeader(remainingName, String(decision.remaining));
-  ctx.setResponseHeader(`x-ratelimit-reset-${dimension}`, formatReset(decision.resetMs));
+  ctx.setResponseHeader(names.limit, String(decision.limit));
+  ctx.setResponseHeader(names.remaining, String(decision.remaining));
+  ctx.setResponseHeader(names.reset, formatReset(decision.resetMs));
 }

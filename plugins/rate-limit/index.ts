@@ -9,6 +9,7 @@ import { carriedStore, offerStore, storeHold } from "../handover.ts";
 import { bucketOf, describeBucket, type LimitScope } from "../principal-bucket.ts";
 import { type EarlyStart, earlyStarts, isNetworked, offerEarlyStart } from "../store-calls.ts";
 import { isThenable, limitsUnavailable, newStorePolicyStats, requireStore, type StorePolicyStats } from "../store-policy.ts";
+import { type BucketKeys, bucketKeys } from "./bucket-keys.ts";
 import { estimateRequestTokens } from "./estimate.ts";
 import { type Dimension, formatReset, limitHeaders, setLimitHeaders } from "./headers.ts";
 
@@ -126,6 +127,7 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
     throw new TypeError("rateLimit: set at least one of rpm, tpm or concurrent");
   }
   const name = options.name ?? `rate-limit:${per}`;
+  const keysOf = bucketKeys(`rl:${name}`);
   let store = options.store ?? memoryStore();
   const storeHeld = storeHold<CounterStore>();
   const failOpen = options.failOpen ?? true;
@@ -181,7 +183,7 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
     ctx: RequestContext,
     plan: Plan,
     bucket: string,
-    base: string,
+    keys: BucketKeys,
     estimate: number,
     leaseId: string | null,
     requests: RateDecision | null,
@@ -192,8 +194,8 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
     const rejectedBy = requests !== null && !requests.allowed ? "requests" : tokens !== null && !tokens.allowed ? "tokens" : lease !== null && !lease.acquired ? "concurrent" : null;
     if (rejectedBy !== null || (failed && !failOpen)) {
       // Give back what this request took from the other limits; its request count stays spent.
-      if (tokens?.allowed) settle(safely(() => store.adjust(`${base}:t`, plan.tokenRule!, -estimate)));
-      if (lease?.acquired) settle(safely(() => store.release(`${base}:c`, leaseId!)));
+      if (tokens?.allowed) settle(safely(() => store.adjust(keys.tokens, plan.tokenRule!, -estimate)));
+      if (lease?.acquired) settle(safely(() => store.release(keys.concurrent, leaseId!)));
       if (rejectedBy === null) return storeFailed();
       stats.rejected++;
       const who = describeBucket(per, bucket);
@@ -214,10 +216,10 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
     const leaseHeld = lease !== null && lease.acquired;
     if (tokensHeld || leaseHeld) {
       holds.set(ctx, {
-        tokensKey: tokensHeld ? `${base}:t` : null,
+        tokensKey: tokensHeld ? keys.tokens : null,
         tokenRule: plan.tokenRule,
         estimate,
-        leaseKey: leaseHeld ? `${base}:c` : null,
+        leaseKey: leaseHeld ? keys.concurrent : null,
         leaseId: leaseHeld ? leaseId : null,
       });
     }
@@ -228,7 +230,7 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
   interface Begun {
     readonly plan: Plan;
     readonly bucket: string;
-    readonly base: string;
+    readonly keys: BucketKeys;
     readonly estimate: number;
     readonly tooLarge: boolean;
     readonly leaseId: string | null;
@@ -246,17 +248,17 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
     const plan = planFor(per === "key" ? ctx.principal?.limits : per === "team" ? ctx.principal?.teamLimits : undefined);
     const { requestRule, tokenRule, concurrent } = plan;
     if (requestRule === null && tokenRule === null && concurrent === undefined) return null;
-    const base = `rl:${name}:${bucket}`;
+    const keys = keysOf(bucket);
     let estimate = 0;
     if (tokenRule !== null) {
       estimate = estimateRequestTokens(ctx);
-      if (estimate > tokenRule.limit) return { plan, bucket, base, estimate, tooLarge: true, leaseId: null, requests: null, tokens: null, lease: null };
+      if (estimate > tokenRule.limit) return { plan, bucket, keys, estimate, tooLarge: true, leaseId: null, requests: null, tokens: null, lease: null };
     }
     const leaseId = concurrent === undefined ? null : `${INSTANCE}:${(leaseSequence = (leaseSequence + 1) % Number.MAX_SAFE_INTEGER).toString(36)}`;
-    const requests = requestRule === null ? null : safely(() => store.consume(`${base}:r`, requestRule, 1));
-    const tokens = tokenRule === null ? null : safely(() => store.consume(`${base}:t`, tokenRule, estimate));
-    const lease = leaseId === null ? null : safely(() => store.acquire(`${base}:c`, leaseId, concurrent!, leaseMs));
-    return { plan, bucket, base, estimate, tooLarge: false, leaseId, requests, tokens, lease };
+    const requests = requestRule === null ? null : safely(() => store.consume(keys.requests, requestRule, 1));
+    const tokens = tokenRule === null ? null : safely(() => store.consume(keys.tokens, tokenRule, estimate));
+    const lease = leaseId === null ? null : safely(() => store.acquire(keys.concurrent, leaseId, concurrent!, leaseMs));
+    return { plan, bucket, keys, estimate, tooLarge: false, leaseId, requests, tokens, lease };
   }
 
   /** A peer starts this limiter's calls ahead of its turn (networked stores only). */
@@ -271,11 +273,11 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
 
   /** Calls started early whose turn never came: give back what they took. */
   function giveBack(started: Begun): Promise<void> {
-    const { plan, base } = started;
+    const { plan, keys } = started;
     return Promise.allSettled([started.requests, started.tokens, started.lease]).then(([r, t, l]) => {
-      if (r.status === "fulfilled" && r.value?.allowed) settle(safely(() => store.adjust(`${base}:r`, plan.requestRule!, -1)));
-      if (t.status === "fulfilled" && t.value?.allowed) settle(safely(() => store.adjust(`${base}:t`, plan.tokenRule!, -started.estimate)));
-      if (l.status === "fulfilled" && l.value?.acquired) settle(safely(() => store.release(`${base}:c`, started.leaseId!)));
+      if (r.status === "fulfilled" && r.value?.allowed) settle(safely(() => store.adjust(keys.requests, plan.requestRule!, -1)));
+      if (t.status === "fulfilled" && t.value?.allowed) settle(safely(() => store.adjust(keys.tokens, plan.tokenRule!, -started.estimate)));
+      if (l.status === "fulfilled" && l.value?.acquired) settle(safely(() => store.release(keys.concurrent, started.leaseId!)));
     });
   }
 
@@ -285,7 +287,7 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
     if (early !== undefined) begun.set(ctx, CLAIMED);
     const started = early ?? begin(ctx);
     if (started === null) return;
-    const { plan, bucket, base, estimate, leaseId, requests, tokens, lease } = started;
+    const { plan, bucket, keys, estimate, leaseId, requests, tokens, lease } = started;
     if (started.tooLarge) {
       stats.rejected++;
       throw new GatewayError({
@@ -298,13 +300,13 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
       });
     }
     if (!isThenable(requests) && !isThenable(tokens) && !isThenable(lease)) {
-      return decide(ctx, plan, bucket, base, estimate, leaseId, requests, tokens, lease, false);
+      return decide(ctx, plan, bucket, keys, estimate, leaseId, requests, tokens, lease, false);
     }
     // A networked store: the checks run side by side, one round trip's latency in all.
     return Promise.allSettled([requests, tokens, lease]).then(([r, t, l]) => {
       const failed = r.status === "rejected" || t.status === "rejected" || l.status === "rejected";
       const value = <T>(s: PromiseSettledResult<T | null>): T | null => (s.status === "fulfilled" ? s.value : null);
-      return decide(ctx, plan, bucket, base, estimate, leaseId, value(r), value(t), value(l), failed);
+      return decide(ctx, plan, bucket, keys, estimate, leaseId, value(r), value(t), value(l), failed);
     });
   }
 

@@ -97,13 +97,17 @@ describe("node bridge request", () => {
 });
 
 describe("readBodyText on a framed request", () => {
-  it("reads the body whole (arrayBuffer) for a declared length within the limit, and never for one over it", async () => {
+  it("reads the body whole (bytes or arrayBuffer) for a declared length within the limit, and never for one over it", async () => {
     let texts = 0;
     const framed = (length: string): Request => {
       const request = new Request("http://gateway.test/", { method: "POST", body: "0123456789", headers: { "content-length": length } });
       Object.defineProperty(request, FRAMED_BODY, { value: true });
-      const whole = request.arrayBuffer.bind(request);
-      Object.defineProperty(request, "arrayBuffer", { value: () => (texts++, whole()) });
+      for (const method of ["bytes", "arrayBuffer"] as const) {
+        const own = (request as unknown as Record<string, (() => Promise<unknown>) | undefined>)[method];
+        if (typeof own !== "function") continue;
+        const whole = own.bind(request);
+        Object.defineProperty(request, method, { value: () => (texts++, whole()) });
+      }
       return request;
     };
     await expect(readBodyText(framed("10"), 10)).resolves.toBe("0123456789");

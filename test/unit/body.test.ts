@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { checkJsonContentType, parseJsonObject, readBodyText } from "../../core/body.ts";
+import { checkJsonContentType, FRAMED_BODY, parseJsonObject, readBodyText } from "../../core/body.ts";
 import { GatewayError } from "../../core/errors.ts";
 
 const encoder = new TextEncoder();
@@ -214,6 +214,15 @@ describe("content types, encodings and UTF-8", () => {
     await expect(readBodyText(post(bad, {}), 1000)).rejects.toMatchObject({ status: 400, code: "invalid_utf8" });
     const { stream } = source([bad]);
     await expect(readBodyText(streamedRequest(stream), 1000)).rejects.toMatchObject({ status: 400, code: "invalid_utf8" });
+  });
+
+  it("decodes each whole (server-framed) body on its own: a bad one leaves nothing behind for the next", async () => {
+    const framed = (bytes: Uint8Array<ArrayBuffer>): Request =>
+      Object.assign(new Request("http://localhost/", { method: "POST", body: bytes, headers: { "content-length": String(bytes.byteLength) } }), { [FRAMED_BODY]: true });
+    // A body that ends inside a multi-byte character, then one that is whole.
+    await expect(readBodyText(framed(Uint8Array.of(0x22, 0xe2, 0x82)), 1000)).rejects.toMatchObject({ status: 400, code: "invalid_utf8" });
+    expect(await readBodyText(framed(new TextEncoder().encode('"€"')), 1000)).toBe('"€"');
+    expect(await readBodyText(framed(Uint8Array.of(0x41)), 1000)).toBe("A");
   });
 
   it("takes JSON content types only", () => {
