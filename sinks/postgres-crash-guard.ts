@@ -1,10 +1,11 @@
 /**
  * The `postgres` driver (3.4.9, the latest) can throw from a `setImmediate` after a connection
  * drops: its deferred write finds the socket already gone (porsager/postgres#1154, #1208). Thrown
- * there, the TypeError reaches no caller and would end the whole gateway over a log sink losing
- * its database. While a Postgres sink is open, that one error is caught here and the sink is told
- * to start over with a new client (the old one's connection can no longer flush); any other
- * uncaught exception ends the process as it would have without this handler.
+ * there, the TypeError reaches no caller and would end the whole gateway over a log sink or key
+ * store losing its database. While a Postgres sink or key store is open, that one error is caught
+ * here and its owner is told to start over with a new client (the old one's connection can no
+ * longer flush); any other uncaught exception ends the process as it would have without this
+ * handler.
  */
 
 type Uncaught = (error: unknown) => void;
@@ -28,11 +29,18 @@ export function isDroppedSocketWrite(error: unknown): boolean {
   return /postgres[\\/]src[\\/]connection\.js/.test(frame);
 }
 
+/**
+ * What the handler does first with an uncaught exception: when it is the driver's crash, every
+ * open Postgres client's owner is told to start over, and true. Tests call it with a made-up crash.
+ */
+export function recoverFromDroppedSocketWrite(error: unknown): boolean {
+  if (!isDroppedSocketWrite(error)) return false;
+  for (const reset of resets) reset();
+  return true;
+}
+
 function onUncaught(error: unknown): void {
-  if (isDroppedSocketWrite(error)) {
-    for (const reset of resets) reset();
-    return;
-  }
+  if (recoverFromDroppedSocketWrite(error)) return;
   // Someone else listens too: the decision is theirs, as it was before this handler.
   if (processLike()!.listenerCount("uncaughtException") > 1) return;
   console.error(error);

@@ -26,13 +26,13 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}(?:\.[A-Za-z_][A-Za-z0-9_]{0,62}
 export const POSTGRES_COLUMNS = [
   "request_id", "time", "surface", "path", "key_id", "team", "requested_model", "provider", "model", "status",
   "fault", "error_code", "attempts", "input_tokens", "output_tokens", "cached_tokens", "reasoning_tokens", "cost_usd",
-  "cache", "total_ms", "first_byte_ms", "upstream_ms", "overhead_ms", "bytes_in", "bytes_out", "record",
+  "cache", "total_ms", "first_byte_ms", "upstream_ms", "overhead_ms", "bytes_in", "bytes_out", "record", "write_key",
 ] as const;
 
 const COLUMN_LIST = [...POSTGRES_COLUMNS];
 
 /** `CREATE TABLE IF NOT EXISTS`, so every instance may run it at start. Typed columns for queries, jsonb for the rest. */
-function migration(sql: Sql, table: string) {
+function migrate(sql: Sql, table: string) {
   const index = table.replace(".", "_");
   return sql.begin(async (tx) => {
     // Instances starting together would race on the catalog; the lock makes them take turns.
@@ -64,8 +64,12 @@ function migration(sql: Sql, table: string) {
       overhead_ms double precision not null,
       bytes_in bigint not null,
       bytes_out bigint,
-      record jsonb not null
+      record jsonb not null,
+      write_key text
     )`;
+    // Tables made before write keys get the column (null in their old rows, which the index allows).
+    await tx`alter table ${sql(table)} add column if not exists write_key text`;
+    await tx`create unique index if not exists ${sql(`${index}_write_key_idx`)} on ${sql(table)} (write_key)`;
     await tx`create index if not exists ${sql(`${index}_time_idx`)} on ${sql(table)} (time)`;
     await tx`create index if not exists ${sql(`${index}_request_id_idx`)} on ${sql(table)} (request_id)`;
   });
@@ -163,15 +167,25 @@ function bucketOf(row: HistoryRow, { from, bucketMs }: LogHistoryQuery): LogHist
   };
 }
 
-/** Runs a read, cancelled in Postgres when `signal` aborts. */
-async function cancellable<T>(query: Promise<T> & { cancel(): unknown }, signal: AbortSignal | undefined): Promise<T> {
-  const cancel = (): void => void query.cancel();
-  signal?.addEventListener("abort", cancel, { once: true });
-  try {
-    return await query;
-  } finally {
-    signal?.removeEventListener("abort", cancel);
-  }
+/**
+ * Runs a read. When `signal` aborts, the caller stops waiting at once, and Postgres is asked to
+ * cancel the read if it was sent. Not before: the driver (3.4.9) cancels a query still waiting for
+ * its connection to open by rejecting it, and that connection, once open, never takes another
+ * query (with one read connection, no read would run again; see `write`). A read left to run ends
+ * by the read connection's statement timeout at the latest, with nobody waiting for it.
+ */
+function cancellable<T>(query: Promise<T> & { cancel(): unknown }, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return query;
+  const cancel = (): void => {
+    // The driver's mark of a query handed to an open connection (not in its types); without it, no cancel.
+    if ((query as { state?: unknown }).state) void query.cancel();
+  };
+  signal.addEventListener("abort", cancel, { once: true });
+  query.then(
+    () => signal.removeEventListener("abort", cancel),
+    () => signal.removeEventListener("abort", cancel),
+  );
+  return untilAborted(query, signal);
 }
 
 /** `host:port/database`, never the password, for the startup line. */
@@ -182,6 +196,25 @@ export function databaseOf(url: string): string {
   } catch {
     return "postgres";
   }
+}
+
+/**
+ * Each record's key for the table's unique `write_key`, the same on every try to write it (also
+ * from the queue that takes over on a reload, which gets the same record objects), unique across
+ * instances. Not the request id: a client's own `x-request-id` is honoured, so two requests can
+ * share one.
+ */
+const writeKeys = new WeakMap<LogRecord, string>();
+const INSTANCE = /* @__PURE__ */ crypto.randomUUID();
+let keysGiven = 0;
+
+function writeKey(r: LogRecord): string {
+  let key = writeKeys.get(r);
+  if (key === undefined) {
+    key = `${INSTANCE}.${(++keysGiven).toString(36)}`;
+    writeKeys.set(r, key);
+  }
+  return key;
 }
 
 /** Postgres text and jsonb cannot hold U+0000; it becomes U+FFFD rather than failing the batch. */
@@ -226,6 +259,7 @@ function row(r: LogRecord): Record<(typeof POSTGRES_COLUMNS)[number], string | n
     bytes_in: r.bytes.in,
     bytes_out: r.bytes.out,
     record: json(r),
+    write_key: writeKey(r),
   };
 }
 
@@ -242,55 +276,69 @@ export function postgresSink(options: PostgresSinkOptions): LogSink {
   if (!Number.isInteger(readTimeoutMs) || readTimeoutMs < 1) throw new TypeError("postgresSink: readTimeoutMs must be a positive integer");
   let sql: Promise<Sql> | null = null;
   let reads: Promise<Sql> | null = null;
-  let migrated: Promise<void> | null = null;
+  let migration: Promise<void> | null = null;
   let unguard: (() => void) | null = null;
 
-  /** After the driver's crash on a dropped connection: a new client for the next write, the old one let go. */
-  const reset = (): void => {
-    for (const broken of [sql, reads]) broken?.then((db) => db.end({ timeout: 0 })).catch(() => {});
-    sql = null;
-    reads = null;
+  /**
+   * Let a client go, for a new one on the next query: after the driver's crash on a dropped
+   * connection (its connection can no longer flush), or after a write that did not settle in time.
+   */
+  const retire = (client: Promise<Sql> | null): void => {
+    if (client === null) return;
+    if (sql === client) sql = null;
+    if (reads === client) reads = null;
+    client.then((db) => db.end({ timeout: 0 })).catch(() => {});
   };
 
-  const client = (max: number, connection: Record<string, string | number>, fetchTypes: boolean): Promise<Sql> =>
+  const openClient = (max: number, connection: Record<string, string | number>, fetchTypes: boolean): Promise<Sql> =>
     import("postgres").then(({ default: postgres }) =>
       postgres(options.url, {
         max,
         fetch_types: fetchTypes,
         connect_timeout: 10,
         idle_timeout: 60,
+        // The log queue paces retries itself. The driver's own delay before reconnecting grows
+        // to 10-20 s after a few failed attempts, which would hold the first write after an
+        // outage back that long.
+        backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, 1),
         onnotice: () => {},
         connection,
         // The record column gets JSON text already encoded (once, NUL-safe); the driver would encode it again.
         types: { jsonbText: { to: 3802, from: [], serialize: (value: string) => value, parse: (value: string) => value } },
       })
     );
-  const connect = (): Promise<Sql> => (sql ??= client(options.maxConnections ?? 2, {}, true));
+  const connect = (): Promise<Sql> => (sql ??= openClient(options.maxConnections ?? 2, {}, true));
   // One connection for reads, where every statement is read-only and has a time limit, set once
   // when it connects: a search or a week of history cannot take the writers' connections. Its
   // reads need no array types, so the driver's catalog query for them (which the time limit
   // would also bound, failing where no caller hears it) is not run.
-  const readConnection = (): Promise<Sql> => (reads ??= client(1, { statement_timeout: readTimeoutMs, default_transaction_read_only: "on" }, false));
+  const readConnection = (): Promise<Sql> => (reads ??= openClient(1, { statement_timeout: readTimeoutMs, default_transaction_read_only: "on" }, false));
 
-  /** The read connection, once the table exists (the first read of an empty database creates it). */
-  async function forReading(): Promise<Sql> {
-    await ready();
-    return readConnection();
+  /** The writers' client (a new one after `retire`), watched by the crash guard. */
+  function writers(): Promise<Sql> {
+    unguard ??= onDroppedSocketWrite(() => {
+      retire(sql);
+      retire(reads);
+    });
+    return connect();
   }
 
-  async function ready(): Promise<Sql> {
-    unguard ??= onDroppedSocketWrite(reset);
-    const db = await connect();
-    // A failed migration (database down) is tried again on the next write.
-    migrated ??= migration(db, table).then(
+  /** The table, made once per sink; a failed migration (database down) is tried again on the next call. */
+  function migrated(db: Sql): Promise<void> {
+    migration ??= migrate(db, table).then(
       () => undefined,
       (error) => {
-        migrated = null;
+        migration = null;
         throw error;
       },
     );
-    await migrated;
-    return db;
+    return migration;
+  }
+
+  /** The read connection, once the table exists (the first read of an empty database creates it). */
+  async function forReading(): Promise<Sql> {
+    await migrated(await writers());
+    return readConnection();
   }
 
   const reader: LogReader = {
@@ -315,25 +363,48 @@ export function postgresSink(options: PostgresSinkOptions): LogSink {
     target: `${databaseOf(options.url)} table ${table}`,
     async write(batch, signal) {
       if (batch.length === 0) return;
-      const db = await ready();
       if (signal.aborted) throw signal.reason;
-      const query = db`insert into ${db(table)} ${db(batch.map(row), COLUMN_LIST)}`;
-      const cancel = (): void => void query.cancel();
-      signal.addEventListener("abort", cancel, { once: true });
+      const pending = writers();
+      // A write given up on (timed out, or past shutdown's deadline) lets its client go rather than
+      // cancel its query: the driver (3.4.9) cancels a query that still waits for its connection to
+      // open by rejecting it, and that connection, once open, never takes another query. Two such
+      // cancels while the database is slow to answer and the pool has no connection left: every
+      // later write waits for good. Letting the client go rejects whatever it holds, and the next
+      // write starts on a new one.
+      const onAbort = (): void => retire(pending);
+      signal.addEventListener("abort", onAbort, { once: true });
       try {
-        await query;
+        const db = await pending;
+        await migrated(db);
+        if (signal.aborted) throw signal.reason;
+        // Each record keeps its write key across tries, so a batch written again (its first try's
+        // commit acknowledged on a connection that dropped) adds nothing.
+        await db`insert into ${db(table)} ${db(batch.map(row), COLUMN_LIST)} on conflict (write_key) do nothing`;
       } finally {
-        signal.removeEventListener("abort", cancel);
+        signal.removeEventListener("abort", onAbort);
       }
     },
     async close() {
       const pending = [sql, reads];
       sql = null;
       reads = null;
-      migrated = null;
+      migration = null;
       unguard?.();
       unguard = null;
       for (const open of pending) if (open !== null) await (await open).end({ timeout: 5 });
     },
   };
+}
+
+/** `work`, or the signal's reason as soon as it is aborted (`work` then settles unobserved). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => {});
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }

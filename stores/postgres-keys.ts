@@ -13,6 +13,7 @@ import {
   type TeamRecord,
 } from "../core/key-store.ts";
 import { auditEntry, Listeners, spendKey } from "./key-set.ts";
+import { onDroppedSocketWrite } from "../sinks/postgres-crash-guard.ts";
 
 export interface PostgresKeyStoreOptions {
   /** `postgres://user:password@host:port/database`. */
@@ -103,8 +104,28 @@ export function postgresKeyStore(options: PostgresKeyStoreOptions): KeyStore {
   let refreshing: Promise<void> | null = null;
   let queued: Promise<void> | null = null;
   let snapshotWrite: Promise<void> = Promise.resolve();
+  let unguard: (() => void) | null = null;
 
-  const driver = () => import("postgres").then((m) => m.default);
+  /**
+   * After the driver's crash on a dropped connection (sinks/postgres-crash-guard.ts), which of the
+   * store's two clients it came from is unknown and its connection can no longer flush: both are
+   * let go, the next query makes a new one and the listener comes back as after any outage.
+   */
+  function startOver(): void {
+    const broken = sql;
+    sql = null;
+    broken?.then((db) => db.end({ timeout: 0 })).catch(() => {});
+    const listener = listenClient;
+    listenClient = null;
+    listening = false;
+    listener?.end({ timeout: 0 }).catch(() => {});
+    retryListen();
+  }
+
+  const driver = () => {
+    if (!closed) unguard ??= onDroppedSocketWrite(startOver);
+    return import("postgres").then((m) => m.default);
+  };
   const connect = (): Promise<Sql> =>
     (sql ??= driver().then((postgres) =>
       postgres(options.url, { max: options.maxConnections ?? 2, connect_timeout: 2, idle_timeout: 60, onnotice: () => {} })
@@ -261,6 +282,7 @@ export function postgresKeyStore(options: PostgresKeyStoreOptions): KeyStore {
     if (closed || listening || relistenTimer !== null) return;
     void driver().then(async (postgres) => {
       if (closed) return;
+      let client: Sql | null = null;
       // `onnotify` and `onclose` are driver options its types leave out (its own listen() uses them).
       const listenOptions = {
         max: 1,
@@ -272,16 +294,20 @@ export function postgresKeyStore(options: PostgresKeyStoreOptions): KeyStore {
           if (name === channel) onNotify();
         },
         onclose: () => {
+          // A client let go by `startOver` closing is no news about the current one.
+          if (listenClient !== client) return;
           listening = false;
           retryListen();
         },
       };
-      listenClient ??= postgres(options.url, listenOptions as Parameters<typeof postgres>[1]);
+      client = listenClient ??= postgres(options.url, listenOptions as Parameters<typeof postgres>[1]);
       try {
-        await listenClient.unsafe(`listen "${channel}"`);
+        await client.unsafe(`listen "${channel}"`);
+        if (listenClient !== client) return;
         listening = true;
         await refresh().catch(() => {});
       } catch {
+        if (listenClient !== client) return;
         listening = false;
         retryListen();
       }
@@ -447,6 +473,8 @@ export function postgresKeyStore(options: PostgresKeyStoreOptions): KeyStore {
       closed = true;
       for (const timer of [relistenTimer, notifyTimer]) if (timer !== null) clearTimeout(timer);
       if (refreshTimer !== null) clearInterval(refreshTimer);
+      unguard?.();
+      unguard = null;
       await snapshotWrite;
       const pending = sql;
       sql = null;

@@ -11,6 +11,13 @@ export interface TcpProxy {
   stop(): Promise<void>;
   /** Accept connections again on the same port. */
   start(): Promise<void>;
+  /**
+   * Accept connections but pass nothing on, as a database too busy to answer would: what the
+   * client sends waits in its socket until `release`.
+   */
+  hold(): void;
+  /** Pass held connections (and new ones) on to the service. */
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -18,6 +25,8 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   const sockets = new Set<Socket>();
   let server: Server | null = null;
   let port = 0;
+  let holding = false;
+  let held: (() => void)[] = [];
 
   const listen = (): Promise<void> =>
     new Promise((resolve, reject) => {
@@ -33,10 +42,15 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
         };
         client.on("error", drop).on("close", drop);
         upstream.on("error", drop).on("close", drop);
-        upstream.connect(targetPort, targetHost, () => {
-          client.pipe(upstream);
-          upstream.pipe(client);
-        });
+        const forward = (): void => {
+          if (client.destroyed) return;
+          upstream.connect(targetPort, targetHost, () => {
+            client.pipe(upstream);
+            upstream.pipe(client);
+          });
+        };
+        if (holding) held.push(forward);
+        else forward();
       });
       next.once("error", reject);
       next.listen(port, "127.0.0.1", () => {
@@ -62,6 +76,15 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     },
     stop,
     start: listen,
+    hold() {
+      holding = true;
+    },
+    release() {
+      holding = false;
+      const waiting = held;
+      held = [];
+      for (const forward of waiting) forward();
+    },
     close: stop,
   };
 }
