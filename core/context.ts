@@ -113,6 +113,11 @@ export class RequestContext {
    */
   dropped: readonly string[] | null;
   readonly vars: ContextVariables;
+  /**
+   * The request's log record without bodies, once a plugin built it (see `logRecordOf`), so the
+   * log plugin and the dashboard share one. Typed loosely: core/log-record.ts owns its shape.
+   */
+  plainLogRecord: object | null;
 
   /** The body exactly as the client sent it; forwarded as-is when nothing changes it. */
   readonly rawBody: string;
@@ -146,6 +151,7 @@ export class RequestContext {
     this.response = new ResponseRecord();
     this.dropped = null;
     this.vars = {} as ContextVariables;
+    this.plainLogRecord = null;
     this.rawBody = rawBody;
     this.parsed = body;
     this.changed = false;

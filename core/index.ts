@@ -90,7 +90,7 @@ export type { ProviderAdapter, ProviderCall, ProviderReply, Timeouts } from "./p
 export { fetchUpstream, type UpstreamClient, type UpstreamRequest, type UpstreamResponse } from "./upstream.ts";
 export { networkError, parseRetryAfter, timeoutError, upstreamError } from "./upstream-errors.ts";
 export { extractUsageFromJson, usageFromOpenAI } from "../dialects/openai/usage.ts";
-export { buildLogRecord, LOG_SCHEMA, type LogAttempt, type LogBody, type LogBodyOptions, type LogRecord, type LogRecordOptions } from "./log-record.ts";
+export { buildLogRecord, LOG_SCHEMA, logRecordOf, type LogAttempt, type LogBody, type LogBodyOptions, type LogRecord, type LogRecordOptions } from "./log-record.ts";
 export { LogQueue, type LogQueueOptions, type LogQueueStats } from "./log-queue.ts";
 export type { LogSink } from "./log-sink.ts";
 export type { Attempt, AttemptDecision, AttemptOutcome, ModelEntry, Principal, Surface, Target, Usage, WireFormat } from "./types.ts";

@@ -214,3 +214,20 @@ export function buildLogRecord(ctx: RequestContext, options: LogRecordOptions = 
   }
   return record;
 }
+
+/**
+ * The log record of a finished request, built once per request for every plugin that logs no
+ * bodies (the log plugin and the dashboard's request ring read the same one; sinks already share
+ * a record between them). Call it from `onComplete`, when the request is done changing. Treat the
+ * record as read-only: another plugin may hold it.
+ */
+export function logRecordOf(ctx: RequestContext, options: LogRecordOptions = {}): LogRecord {
+  const bodies = options.bodies;
+  if (bodies !== undefined && bodies !== false) return buildLogRecord(ctx, options);
+  let record = ctx.plainLogRecord as LogRecord | null;
+  if (record === null) {
+    record = buildLogRecord(ctx, options);
+    ctx.plainLogRecord = record;
+  }
+  return record;
+}

@@ -26,6 +26,8 @@ for (const line of values.header) {
   const colon = line.indexOf(":");
   headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1);
 }
+/** Longest wait for one answer; a request past it is an error and its socket is dropped. */
+const REQUEST_TIMEOUT_MS = 10_000;
 const deadline = performance.now() + Number(values.seconds) * 1000;
 const samples = [];
 let errors = 0;
@@ -51,6 +53,8 @@ function once() {
       res.on("error", () => (errors++, resolve()));
     });
     req.on("error", () => (errors++, resolve()));
+    // A server that never answers must cost the probe an error, not hang the bench.
+    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error("no answer")));
     req.end(body);
   });
 }

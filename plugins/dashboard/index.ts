@@ -1,5 +1,5 @@
 import type { RequestContext } from "../../core/context.ts";
-import { buildLogRecord, type LogBodyOptions, type LogRecord } from "../../core/log-record.ts";
+import { type LogBodyOptions, type LogRecord, logRecordOf } from "../../core/log-record.ts";
 import { type ExposedApi, type LogApi, pluginApis } from "../../core/plugin-api.ts";
 import { definePlugin, type Plugin, type RouteMethod, type SetupContext } from "../../core/plugin.ts";
 import type { ServerControl } from "../../core/server-control.ts";
@@ -184,7 +184,7 @@ export function dashboard(options: DashboardOptions = {}): DashboardPlugin {
 
   function record(ctx: RequestContext): void {
     if (ctx.surface === "models") return;
-    recent.add(buildLogRecord(ctx, logOptions));
+    recent.add(logRecordOf(ctx, logOptions));
     const usage = ctx.usage;
     const cost = ctx.vars.costUsd;
     const fault = ctx.error === null ? null : ctx.error.fault;

@@ -1,4 +1,4 @@
-import { buildLogRecord, type LogBodyOptions } from "../../core/log-record.ts";
+import { type LogBodyOptions, logRecordOf } from "../../core/log-record.ts";
 import { LogQueue, type LogQueueOptions, type LogQueueStats } from "../../core/log-queue.ts";
 import type { LogSink } from "../../core/log-sink.ts";
 import { definePlugin, type Plugin } from "../../core/plugin.ts";
@@ -104,7 +104,7 @@ export function log(options: LogOptions): LogPlugin {
       }
     },
     onComplete(ctx) {
-      const record = buildLogRecord(ctx, recordOptions);
+      const record = logRecordOf(ctx, recordOptions);
       for (const queue of queues) queue.push(record);
     },
     async close(closing) {
