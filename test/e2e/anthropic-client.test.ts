@@ -5,23 +5,18 @@
  */
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
-import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listen, type Listener } from "../../runtimes/node.ts";
 import { mockUpstream } from "../../testing/index.ts";
-import { RUNTIMES, type Runtime, type RunningGateway, startCli } from "../helpers/cli.ts";
+import { RUNTIMES, type Runtime, type RunningGateway, startCli, writeConfigFile } from "../helpers/cli.ts";
 
 const KEY = "sk-virt-anthropic-e2e-01";
 const UPSTREAM_KEY = "sk-ant-upstream-e2e-0001";
 
 function writeConfig(upstreamUrl: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "switchyard-anthropic-e2e-"));
-  const path = join(dir, "switchyard.config.ts");
-  writeFileSync(
-    path,
-    `import { defineConfig } from "switchyard";
+  return writeConfigFile("switchyard-anthropic-e2e-", `import { defineConfig } from "switchyard";
 import { anthropic, openai } from "switchyard/providers";
 import { auth, route } from "switchyard/plugins";
 
@@ -38,9 +33,7 @@ export default defineConfig({
     } }),
   ],
 });
-`,
-  );
-  return path;
+`);
 }
 
 const tool = { name: "lookup", description: "Look something up", input_schema: { type: "object" as const, properties: { q: { type: "string" } } } };

@@ -5,13 +5,12 @@
  */
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
-import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listen, type Listener } from "../../runtimes/node.ts";
 import { mockAzureUpstream, mockBedrockUpstream } from "../../testing/index.ts";
-import { RUNTIMES, type Runtime, type RunningGateway, startCli } from "../helpers/cli.ts";
+import { RUNTIMES, type Runtime, type RunningGateway, startCli, writeConfigFile } from "../helpers/cli.ts";
 
 const KEY = "sk-virt-bedrock-azure-e2e";
 const AWS = { accessKeyId: "AKIAMOCKBEDROCKE2E01", secretAccessKey: "mock-secret-key-e2e-0123456789abcdef" };
@@ -19,11 +18,7 @@ const AZURE_KEY = "azure-e2e-key-0123456789";
 const CLAUDE = "anthropic.claude-haiku-4-5-20251001-v1:0";
 
 function writeConfig(upstreamUrl: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "switchyard-bedrock-azure-e2e-"));
-  const path = join(dir, "switchyard.config.ts");
-  writeFileSync(
-    path,
-    `import { defineConfig } from "switchyard";
+  return writeConfigFile("switchyard-bedrock-azure-e2e-", `import { defineConfig } from "switchyard";
 import { azure, bedrock } from "switchyard/providers";
 import { auth, route } from "switchyard/plugins";
 
@@ -37,9 +32,7 @@ export default defineConfig({
     route({ models: { bedrock: [{ provider: "aws", model: ${JSON.stringify(CLAUDE)} }], azure: [{ provider: "az", model: "gpt-4o-prod" }] } }),
   ],
 });
-`,
-  );
-  return path;
+`);
 }
 
 const weather = { type: "function" as const, function: { name: "get_weather", description: "Weather for a city", parameters: { type: "object", properties: { city: { type: "string" } } } } };

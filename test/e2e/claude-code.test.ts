@@ -4,23 +4,19 @@
  * chat completions and the answers back, tool loop included. On every runtime.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listen, type Listener } from "../../runtimes/node.ts";
 import { mockUpstream } from "../../testing/index.ts";
-import { ROOT, RUNTIMES, type Runtime, type RunningGateway, startCli } from "../helpers/cli.ts";
+import { ROOT, RUNTIMES, type Runtime, type RunningGateway, startCli, writeConfigFile } from "../helpers/cli.ts";
 
 const CLAUDE = join(ROOT, "node_modules", ".bin", "claude");
 const VIRTUAL_KEY = "sk-virt-claude-code-0001";
 
 function writeConfig(upstreamUrl: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "switchyard-claude-"));
-  const path = join(dir, "switchyard.config.ts");
-  writeFileSync(
-    path,
-    `import { defineConfig } from "switchyard";
+  return writeConfigFile("switchyard-claude-", `import { defineConfig } from "switchyard";
 import { openai } from "switchyard/providers";
 import { auth, route } from "switchyard/plugins";
 
@@ -31,9 +27,7 @@ export default defineConfig({
     route({ models: { "team-model": [{ provider: "local", model: "gpt-4o-mini" }] } }),
   ],
 });
-`,
-  );
-  return path;
+`);
 }
 
 function runClaude(baseUrl: string, prompt: string): Promise<{ code: number | null; stdout: string; stderr: string }> {

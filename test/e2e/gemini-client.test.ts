@@ -5,24 +5,19 @@
  */
 import { GoogleGenAI, Type } from "@google/genai";
 import OpenAI from "openai";
-import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listen, type Listener } from "../../runtimes/node.ts";
 import { mockUpstream } from "../../testing/index.ts";
-import { RUNTIMES, type Runtime, type RunningGateway, startCli } from "../helpers/cli.ts";
+import { RUNTIMES, type Runtime, type RunningGateway, startCli, writeConfigFile } from "../helpers/cli.ts";
 
 const KEY = "sk-virt-gemini-e2e-0001";
 const UPSTREAM_KEY = "gemini-upstream-e2e-0001";
 const REPLY = (said: string) => `This is a mock reply from Switchyard. You said: "${said}"`;
 
 function writeConfig(upstreamUrl: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "switchyard-gemini-e2e-"));
-  const path = join(dir, "switchyard.config.ts");
-  writeFileSync(
-    path,
-    `import { defineConfig } from "switchyard";
+  return writeConfigFile("switchyard-gemini-e2e-", `import { defineConfig } from "switchyard";
 import { gemini, openai } from "switchyard/providers";
 import { auth, route } from "switchyard/plugins";
 
@@ -39,9 +34,7 @@ export default defineConfig({
     } }),
   ],
 });
-`,
-  );
-  return path;
+`);
 }
 
 const tools = [{ functionDeclarations: [{ name: "lookup", description: "Look something up", parameters: { type: Type.OBJECT, properties: { q: { type: Type.STRING } } } }] }];

@@ -1,13 +1,11 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
 import { once } from "node:events";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listen, type Listener } from "../../runtimes/node.ts";
 import { mockUpstream } from "../../testing/index.ts";
-import { RUNTIMES, startCli, type RunningGateway, type Runtime } from "../helpers/cli.ts";
+import { RUNTIMES, startCli, type RunningGateway, type Runtime, writeConfigFile } from "../helpers/cli.ts";
 
 const TEAM_KEY = "sk-team-a-0123456789";
 const NARROW_KEY = "sk-narrow-0123456789";
@@ -15,11 +13,7 @@ const UPSTREAM_KEY = "sk-upstream-secret-42";
 
 /** A config script outside the repository, importing the package by name. */
 function writeConfig(upstreamUrl: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "switchyard-e2e-"));
-  const path = join(dir, "switchyard.config.ts");
-  writeFileSync(
-    path,
-    `import { defineConfig } from "switchyard";
+  return writeConfigFile("switchyard-e2e-", `import { defineConfig } from "switchyard";
 import { openai } from "switchyard/providers";
 import { auth, route } from "switchyard/plugins";
 
@@ -41,9 +35,7 @@ export default defineConfig({
   ],
   limits: { maxBodyBytes: 64 * 1024 },
 });
-`,
-  );
-  return path;
+`);
 }
 
 /** Resolves "open" or "refused" for a new TCP connection to the port. */

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
@@ -12,6 +14,13 @@ export interface RunningGateway {
   /** Resolves with the exit code. */
   exited: Promise<number | null>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** `source` as `switchyard.config.ts` in a new temporary folder named after `prefix`; returns the file's path. */
+export function writeConfigFile(prefix: string, source: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), prefix)), "switchyard.config.ts");
+  writeFileSync(path, source);
+  return path;
 }
 
 export type Runtime = "node" | "deno" | "bun";
