@@ -1,9 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { startCli } from "../helpers/cli.ts";
 import { DATABASE_URL, dropTables, storedRecords, uniqueTable } from "../helpers/postgres.ts";
+import { until } from "../helpers/redis-server.ts";
 
 const KEY = "sk-load-test-SECRET-7d3f9a1b2c";
 const table = uniqueTable("shutdown");
@@ -36,7 +37,7 @@ export default defineConfig({
     route({ models: { mock: [{ provider: "mock", model: "mock" }] } }),
     log({
       sinks: [
-        fileSink({ path: ${JSON.stringify(join(logDir, "requests.jsonl"))}, rotate: { maxBytes: 64 * 1024, keep: 1000 } }),
+        fileSink({ path: ${JSON.stringify(join(logDir, "requests.jsonl"))}, rotate: { maxBytes: 4 * 1024, keep: 1000 } }),
         postgresSink({ url: ${JSON.stringify(DATABASE_URL)}, table: ${JSON.stringify(table)} }),
       ],
       queue: { flushIntervalMs: 250, maxQueue: 100000 },
@@ -71,6 +72,10 @@ export default defineConfig({
 
     const clients = Promise.all(Array.from({ length: 16 }, (_, w) => client(w)));
     await halfway;
+    // At least one batch is in the file before the signal, so the batch the shutdown flushes
+    // lands in a rotated file: the check below sees rotation and the final flush both, however
+    // fast the 150 answers came (one batch alone always goes whole to one file).
+    await until(async () => existsSync(logDir) && readdirSync(logDir).length > 0, "the first log batch in the file", 10_000);
     const beforeSignal = completed.length;
     gateway.child.kill("SIGTERM");
     await clients;
