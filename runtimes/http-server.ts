@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, ListenOptions as SocketListenOptions } from "node:net";
 import type { Duplex } from "node:stream";
 import type { GatewayError } from "../core/errors.ts";
 import { clientErrorFor, missingHost, rawErrorResponse, serverRequestId, tooManyHeaders } from "./client-errors.ts";
@@ -92,9 +92,11 @@ export function listen(handler: FetchHandler, options: ListenOptions = {}): Prom
     setTimeout(() => socket.destroy(), ERROR_LINGER_MS).unref();
   });
   const host = options.host ?? DEFAULT_HOST;
+  // `exclusive` binds the socket here even in a cluster worker, rather than share the primary's.
+  const where: SocketListenOptions & { reusePort?: boolean } = { port: options.port ?? DEFAULT_PORT, host, ...(options.reusePort === true ? { reusePort: true, exclusive: true } : {}) };
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? DEFAULT_PORT, host, () => {
+    server.listen(where, () => {
       server.off("error", reject);
       const port = (server.address() as AddressInfo).port;
       let closing: Promise<void> | null = null;

@@ -6,6 +6,11 @@ export interface ListenOptions extends ServerLimits {
   port?: number;
   /** Default 127.0.0.1. Use 0.0.0.0 to accept connections from other machines. */
   host?: string;
+  /**
+   * Bind with SO_REUSEPORT, so several processes serve one port and the kernel spreads the
+   * connections over them (Linux; Deno, Bun, Node 22.12+). Default false.
+   */
+  reusePort?: boolean;
 }
 
 export interface ServeOptions extends ListenOptions {
