@@ -9,6 +9,7 @@ import { reportReload } from "../serve-config.ts";
 import { type FileWatcher, watchFiles } from "../watch.ts";
 import { mergeMetrics } from "./metrics-merge.ts";
 import { isSwitchyardMessage, type PrimaryMessage, WORKER_ENV, WORKER_PORT_ENV, WORKER_VERSION_ENV, type WorkerMessage, WORKERS_ENV } from "./messages.ts";
+import { portSharing } from "./port-sharing.ts";
 import { sharedCounters } from "./shared-counters.ts";
 
 export interface PrimaryFlags {
@@ -32,8 +33,8 @@ interface Slot {
 }
 
 /**
- * The primary of `switchyard start --workers N`: it forks N workers with `node:cluster` (Node,
- * Deno; Bun balances with SO_REUSEPORT, so Linux only), answers for the server as a whole —
+ * The primary of `switchyard start --workers N`: it forks N workers with `node:cluster` (they
+ * share the port as port-sharing.ts says; Bun only on Linux, where SO_REUSEPORT balances), answers for the server as a whole —
  * reloads reach every worker, `/metrics` adds up every worker's figures, one memory store holds
  * the counts of every worker's limits — replaces a worker that dies, and on SIGTERM/SIGINT lets
  * every worker drain before it exits.
@@ -189,9 +190,9 @@ export async function runPrimary(host: RuntimeHost, count: number, flags: Primar
       [WORKERS_ENV]: String(count),
       [WORKER_VERSION_ENV]: String(status.version),
     };
-    // Node and Deno share one listening socket per port (0 included); Bun's workers each bind the
-    // port with SO_REUSEPORT, so once the first has picked one, the others must name it.
-    if (port !== null && host.name === "bun") env[WORKER_PORT_ENV] = String(port);
+    // Workers that each bind the port with SO_REUSEPORT must name the one the first has picked
+    // (for --port 0); through the primary's socket, every worker gets the same port by itself.
+    if (port !== null && portSharing(host) === "reuse-port") env[WORKER_PORT_ENV] = String(port);
     const worker = cluster.fork(env);
     slot.worker = worker;
     slot.listening = false;

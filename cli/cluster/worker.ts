@@ -7,6 +7,7 @@ import { exposureNotice } from "../exposure.ts";
 import { serveConfig } from "../serve-config.ts";
 import { describeGateway } from "../summary.ts";
 import { isSwitchyardMessage, type PrimaryMessage, WORKER_ENV, WORKER_PORT_ENV, WORKER_VERSION_ENV, type WorkerMessage, WORKERS_ENV } from "./messages.ts";
+import { portSharing } from "./port-sharing.ts";
 import { installSharedCounters } from "./shared-counters.ts";
 
 /** How long a worker waits for the primary to gather a whole-server answer. */
@@ -143,7 +144,7 @@ export async function runWorker(host: RuntimeHost, flags: WorkerFlags): Promise<
   const port = process.env[WORKER_PORT_ENV] === undefined ? flags.port : Number(process.env[WORKER_PORT_ENV]);
   const served = await serveConfig(host, {
     config: flags.config,
-    listen: { port, host: flags.host },
+    listen: { port, host: flags.host, ...(portSharing(host) === "reuse-port" ? { reusePort: true } : {}) },
     server,
     version: Number(process.env[WORKER_VERSION_ENV] ?? 1),
     workers: Number(process.env[WORKERS_ENV] ?? 1),
