@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -60,6 +61,74 @@ async function workersSeen(gateway: RunningGateway, tries = 40): Promise<Set<num
   const seen = new Set<number>();
   for (let i = 0; i < tries && seen.size < 2; i++) seen.add((await status(gateway)).config.worker);
   return seen;
+}
+
+/** A config whose limit never refuses, yet asks the primary's store on every request, as the bench's full chain does. */
+function busyProject(): string {
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-workers-load-"));
+  writeFileSync(
+    join(dir, "switchyard.config.ts"),
+    `import { defineConfig } from "switchyard";
+import { mock } from "switchyard/providers";
+import { admin, rateLimit, route } from "switchyard/plugins";
+import { memoryKeyStore } from "switchyard/stores";
+
+export default defineConfig({
+  providers: { mock: mock() },
+  plugins: [
+    route({ models: { fast: [{ provider: "mock", model: "mock" }] } }),
+    rateLimit({ per: "global", rpm: 1_000_000_000 }),
+    admin({ keys: [{ id: "ops", key: "${ADMIN}" }], store: memoryKeyStore() }),
+  ],
+});
+`,
+  );
+  return dir;
+}
+
+/** One request on `agent`'s connection; a request with no answer in 15 s counts as failed (status 0) rather than hang the test. */
+function onConnection(agent: Agent, url: string, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve) => {
+    const req = request(url, { agent, method, headers, timeout: 15_000 }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (text += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on("error", (error) => resolve({ status: 0, text: error.message }));
+    });
+    req.on("timeout", () => req.destroy(new Error("no answer in 15 s")));
+    req.on("error", (error) => resolve({ status: 0, text: error.message }));
+    req.end(body);
+  });
+}
+
+/**
+ * `connections` keep-alive clients, each on its own connection, sending chat requests one after
+ * another for `ms`; each first asks the admin status which worker holds its connection.
+ */
+async function loadOnEveryConnection(gateway: RunningGateway, connections: number, ms: number): Promise<{ answered: number; failures: string[]; workers: Set<number> }> {
+  const failures: string[] = [];
+  const workers = new Set<number>();
+  let answered = 0;
+  const deadline = Date.now() + ms;
+  const body = JSON.stringify({ model: "fast", messages: [{ role: "user", content: "hi" }] });
+  const client = async (): Promise<void> => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const status = await onConnection(agent, `${gateway.url}/admin/v1/status`, "GET", { authorization: `Bearer ${ADMIN}` });
+      if (status.status === 200) workers.add((JSON.parse(status.text) as { config: { worker: number } }).config.worker);
+      else failures.push(`status: ${status.status} ${status.text.slice(0, 200)}`);
+      while (Date.now() < deadline && failures.length < 20) {
+        const res = await onConnection(agent, `${gateway.url}/v1/chat/completions`, "POST", { "content-type": "application/json" }, body);
+        if (res.status === 200) answered++;
+        else failures.push(`${res.status} ${res.text.slice(0, 200)}`);
+      }
+    } finally {
+      agent.destroy();
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, client));
+  return { answered, failures, workers };
 }
 
 function metricValue(text: string, sample: string): number {
@@ -175,4 +244,20 @@ describe("--workers 2", () => {
     expect(await gateway.stop()).toBe(0);
     running = null;
   }, 60_000);
+
+  // Deno's cluster once stopped answering here: a connection handed to a worker lost its socket
+  // while store answers crossed the same channel, and every later message and connection waited
+  // behind it. Deno's workers now bind the port themselves, as Bun's do.
+  it.each(["node", "bun", "deno"] as Runtime[])("on %s: 64 keep-alive connections at once for 3 s, spread over both workers, and it answers after", async (runtime) => {
+    const gateway = await startCli(["--workers", "2"], { cwd: busyProject(), runtime });
+    running = gateway;
+    const load = await loadOnEveryConnection(gateway, 64, 3_000);
+    expect(load.failures.slice(0, 5)).toEqual([]);
+    expect(load.answered).toBeGreaterThan(64);
+    expect(load.workers).toEqual(new Set([1, 2]));
+    expect(await ask(gateway)).toBe(200);
+    expect(await workersSeen(gateway)).toEqual(new Set([1, 2]));
+    expect(await gateway.stop()).toBe(0);
+    running = null;
+  }, 90_000);
 });
