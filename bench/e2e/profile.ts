@@ -1,8 +1,9 @@
 /**
  * Where a gateway's CPU time goes under load: runs the bare or full-chain gateway (Node, through
- * the CLI) under `node --cpu-prof`, loads it with autocannon, then prints the functions with the
- * most self time. The .cpuprofile stays in bench/results/tmp/ for a closer look (Chrome DevTools).
- * Run: npm run bench:profile [-- --kind full --connections 64 --seconds 10]
+ * the CLI), or one of the Node floors (`floor`, `parsing-floor`) for the same view of what the
+ * work itself costs, under `node --cpu-prof`, loads it with autocannon, then prints the functions
+ * with the most self time. The .cpuprofile stays in bench/results/tmp/ for a closer look.
+ * Run: npm run bench:profile [-- --kind full|bare|floor|parsing-floor --connections 64 --seconds 10]
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,7 +15,8 @@ import { endpointFor, repoRoot, startMock } from "./targets.ts";
 const { values } = parseArgs({
   options: { kind: { type: "string", default: "full" }, connections: { type: "string", default: "64" }, seconds: { type: "string", default: "10" }, top: { type: "string", default: "30" } },
 });
-const kind = values.kind === "bare" ? "bare" : "full";
+const KINDS = ["full", "bare", "floor", "parsing-floor"] as const;
+const kind = KINDS.find((k) => k === values.kind) ?? "full";
 const profileDir = join(repoRoot, "bench/results/tmp", `profile-${kind}-${process.pid}`);
 
 interface ProfileNode {
@@ -31,10 +33,14 @@ interface CpuProfile {
 const mock = await startMock(0);
 if (!isRunning(mock)) throw new Error(mock.unavailable);
 const port = String(await freePort());
-const gateway = await startServer(kind, process.execPath, [
-  "--cpu-prof", "--cpu-prof-dir", profileDir,
-  join(repoRoot, "bin/switchyard.mjs"), "start", "--config", join(repoRoot, `bench/e2e/config-${kind}.ts`), "--port", port,
-], { BENCH_UPSTREAM_URL: mock.url, BENCH_LOG_FILE: join(repoRoot, "bench/results/tmp", `profile-${process.pid}.jsonl`) });
+const logFile = join(repoRoot, "bench/results/tmp", `profile-${process.pid}.jsonl`);
+const here = join(repoRoot, "bench/e2e");
+const program = kind === "floor"
+  ? [join(here, "floor-node.mjs"), "--upstream", mock.url, "--port", port]
+  : kind === "parsing-floor"
+  ? [join(here, "floor-parsing-node.mjs"), "--upstream", mock.url, "--port", port, "--log", logFile]
+  : [join(repoRoot, "bin/switchyard.mjs"), "start", "--config", join(here, `config-${kind}.ts`), "--port", port];
+const gateway = await startServer(kind, process.execPath, ["--cpu-prof", "--cpu-prof-dir", profileDir, ...program], { BENCH_UPSTREAM_URL: mock.url, BENCH_LOG_FILE: logFile });
 if (!isRunning(gateway)) throw new Error(gateway.unavailable);
 const load = await throughput(endpointFor(kind, gateway.url), Number(values.connections), Number(values.seconds));
 await gateway.stop();
@@ -75,7 +81,7 @@ for (const [name, micros] of byFunction) {
   byArea.set(area, (byArea.get(area) ?? 0) + micros);
 }
 const rows = [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, Number(values.top));
-console.log(`${kind} gateway, ${values.connections} connections, ${values.seconds} s: ${load.rps.toFixed(0)} req/s; profile ${join(profileDir, file)}`);
+console.log(`${kind}, ${values.connections} connections, ${values.seconds} s: ${load.rps.toFixed(0)} req/s; profile ${join(profileDir, file)}`);
 console.log("\n| self % | area |\n| ---: | --- |");
 for (const [area, micros] of [...byArea].sort((a, b) => b[1] - a[1])) console.log(`| ${((100 * micros) / total).toFixed(1)} | ${area} |`);
 console.log("\n| self % | function |\n| ---: | --- |");

@@ -34,6 +34,29 @@ export function rawExchange(port: number, script: (socket: Socket, count: (bytes
   });
 }
 
+/**
+ * Send `head` (a request line and headers declaring a large body), then keep writing body bytes,
+ * 64 KiB at a time, up to `total` whatever the server answers meanwhile: a client that does not
+ * listen. Resolves like `rawExchange`; `sent` says how much the server let through.
+ */
+export function sendHugeBody(port: number, head: string, total: number, waitMs = 30_000): Promise<RawExchange> {
+  return rawExchange(port, (socket, count) => {
+    socket.write(head);
+    const chunk = Buffer.alloc(64 * 1024, 32);
+    let written = 0;
+    const pump = (): void => {
+      if (socket.destroyed || written >= total) return;
+      socket.write(chunk, (error) => {
+        if (error) return;
+        written += chunk.length;
+        count(chunk.length);
+        setImmediate(pump);
+      });
+    };
+    pump();
+  }, waitMs);
+}
+
 /** The status codes of the HTTP responses in `text`, in order. */
 export function statuses(text: string): number[] {
   return [...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]));

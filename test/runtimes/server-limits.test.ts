@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listen, type Listener } from "../../runtimes/node.ts";
 import { mockUpstream } from "../../testing/index.ts";
 import { RUNTIMES, type RunningGateway, type Runtime, startCli } from "../helpers/cli.ts";
-import { firstHeader, firstJsonBody, rawExchange, statuses } from "../helpers/raw-http.ts";
+import { firstHeader, firstJsonBody, rawExchange, sendHugeBody, statuses } from "../helpers/raw-http.ts";
 
 /**
  * Slow and oversized clients, on every runtime, against the CLI with short configured limits.
@@ -143,22 +143,8 @@ describe.each(RUNTIMES)("server limits on %s", (runtime: Runtime) => {
 
   it("answers 413 to a declared 50 MiB body and stops reading it", async () => {
     const total = 50 * 1024 * 1024;
-    const result = await rawExchange(port, (socket, count) => {
-      socket.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${total}\r\n\r\n`);
-      const chunk = Buffer.alloc(64 * 1024, 32);
-      let written = 0;
-      // A client that keeps sending whatever the server says.
-      const pump = (): void => {
-        if (socket.destroyed || written >= total) return;
-        socket.write(chunk, (error) => {
-          if (error) return;
-          written += chunk.length;
-          count(chunk.length);
-          setImmediate(pump);
-        });
-      };
-      pump();
-    }, 30_000);
+    // A client that keeps sending whatever the server says.
+    const result = await sendHugeBody(port, `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${total}\r\n\r\n`, total);
     expect(result.closed).toBe(true);
     expectJsonError(result.text, 413, "request_too_large");
     // Only what socket buffers held was taken; the connection was closed long before 50 MiB.
