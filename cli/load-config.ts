@@ -90,9 +90,10 @@ export function selfEntryPath(specifier: string, distDir: string): string | { er
  */
 export async function loadConfig(path: string, distDir: string): Promise<LoadedConfig> {
   // Loaded on demand: Bun bundles configs itself and never needs esbuild.
-  const { build } = await import("esbuild");
+  const { build, stop } = await import("esbuild");
   let code: string;
   let inputs: string[];
+  bundling++;
   try {
     const result = await build({
       entryPoints: [path],
@@ -112,9 +113,17 @@ export async function loadConfig(path: string, distDir: string): Promise<LoadedC
     const first = (error as { errors?: { text: string; location?: { file: string; line: number } | null }[] }).errors?.[0];
     const where = first?.location ? ` (${first.location.file}:${first.location.line})` : "";
     throw new CliError(`cannot load config ${path}: ${first?.text ?? (error as Error).message}${where}`);
+  } finally {
+    // esbuild keeps a service process (and its threads) running after a build; a gateway loads
+    // its config once per start or reload, so it ends it rather than carry it for its lifetime.
+    // The next build starts a new one.
+    if (--bundling === 0) await stop().catch(() => {});
   }
   return { config: await importBundled(code, path), inputs };
 }
+
+/** Config builds in progress: esbuild's service is stopped only when none is. */
+let bundling = 0;
 
 /** Import a bundled config and return its default export. */
 export async function importBundled(code: string, path: string): Promise<GatewayConfig> {
