@@ -29,6 +29,12 @@ interface Sinks {
   console?: boolean;
 }
 
+/** The config script for `sinks` in a new folder, and where `files` (relative to it) lie. */
+function project(sinks: Sinks, ...files: string[]): { path: string; files: string[] } {
+  const path = writeConfigFile("switchyard-stop-flush-", configSource(sinks));
+  return { path, files: files.map((name) => join(dirname(path), ...name.split("/"))) };
+}
+
 function configSource(sinks: Sinks): string {
   const list = [`fileSink({ path: ${JSON.stringify(sinks.file)}, name: ${JSON.stringify(sinks.fileName ?? "file")} })`];
   if (sinks.collector !== undefined) list.push(`httpSink({ url: ${JSON.stringify(`${sinks.collector}/logs`)} })`);
@@ -118,8 +124,7 @@ describe("SIGTERM before the first log write", () => {
     collector = await startCollector();
     const table = uniqueTable("stopflush");
     tables.push(table);
-    const path = writeConfigFile("switchyard-stop-flush-", configSource({ file: "logs/requests.jsonl", collector: collector.url, table, console: true }));
-    const file = join(dirname(path), "logs", "requests.jsonl");
+    const { path, files: [file] } = project({ file: "logs/requests.jsonl", collector: collector.url, table, console: true }, "logs/requests.jsonl");
     const gateway = await start(path, runtime);
     // Stdout alone: a line of stderr cannot land inside a record's line.
     let stdout = "";
@@ -139,24 +144,27 @@ describe("SIGTERM before the first log write", () => {
   }, 60_000);
 });
 
+/** Answers, SIGHUP, answers on the new config, SIGTERM: both configs' records are in the file, once each. */
+async function reloadThenStop(runtime: Runtime | undefined, args: string[] = []): Promise<void> {
+  const { path, files: [file] } = project({ file: "requests.jsonl" }, "requests.jsonl");
+  const gateway = await start(path, runtime, args);
+
+  const before = await answerAll(gateway);
+  gateway.child.kill("SIGHUP");
+  await until(() => gateway.output().includes("reloaded the config (SIGHUP)"), "the SIGHUP reload");
+  const after = await answerAll(gateway);
+  await stopped(gateway);
+
+  expect(sorted(idsInFile(file))).toEqual(sorted([...before, ...after]));
+}
+
 describe("a reload before the first log write", () => {
   it.each(RUNTIMES)("%s: SIGHUP, then more requests on the new config, then SIGTERM: both gateways' records are in the file, once", async (runtime) => {
-    const path = writeConfigFile("switchyard-stop-flush-", configSource({ file: "requests.jsonl" }));
-    const file = join(dirname(path), "requests.jsonl");
-    const gateway = await start(path, runtime);
-
-    const before = await answerAll(gateway);
-    gateway.child.kill("SIGHUP");
-    await until(() => gateway.output().includes("reloaded the config (SIGHUP)"), "the SIGHUP reload");
-    const after = await answerAll(gateway);
-    await stopped(gateway);
-
-    expect(sorted(idsInFile(file))).toEqual(sorted([...before, ...after]));
+    await reloadThenStop(runtime);
   }, 60_000);
 
   it.each(RUNTIMES)("%s: SIGTERM while the SIGHUP reload still builds: every answered request is in the file, once", async (runtime) => {
-    const path = writeConfigFile("switchyard-stop-flush-", configSource({ file: "requests.jsonl" }));
-    const file = join(dirname(path), "requests.jsonl");
+    const { path, files: [file] } = project({ file: "requests.jsonl" }, "requests.jsonl");
     const gateway = await start(path, runtime);
 
     const answered = await answerAll(gateway);
@@ -167,9 +175,7 @@ describe("a reload before the first log write", () => {
   }, 60_000);
 
   it("the admin API reloads a config whose sink of the same name writes elsewhere: every record is written once, the new ones to the new file", async () => {
-    const path = writeConfigFile("switchyard-stop-flush-", configSource({ file: "old.jsonl" }));
-    const oldFile = join(dirname(path), "old.jsonl");
-    const newFile = join(dirname(path), "new.jsonl");
+    const { path, files: [oldFile, newFile] } = project({ file: "old.jsonl" }, "old.jsonl", "new.jsonl");
     const gateway = await start(path);
 
     const before = await answerAll(gateway);
@@ -187,9 +193,7 @@ describe("a reload before the first log write", () => {
   }, 60_000);
 
   it("a reload whose config has no sink of the old one's name: the old plugin writes what it holds to its own file as it closes", async () => {
-    const path = writeConfigFile("switchyard-stop-flush-", configSource({ file: "old.jsonl" }));
-    const oldFile = join(dirname(path), "old.jsonl");
-    const newFile = join(dirname(path), "new.jsonl");
+    const { path, files: [oldFile, newFile] } = project({ file: "old.jsonl" }, "old.jsonl", "new.jsonl");
     const gateway = await start(path);
 
     const before = await answerAll(gateway);
@@ -208,8 +212,7 @@ describe("a reload before the first log write", () => {
 
 describe("--workers 2: each worker writes what it holds as the primary stops it", () => {
   it("SIGTERM right after the answers", async () => {
-    const path = writeConfigFile("switchyard-stop-flush-", configSource({ file: "requests.jsonl" }));
-    const file = join(dirname(path), "requests.jsonl");
+    const { path, files: [file] } = project({ file: "requests.jsonl" }, "requests.jsonl");
     const gateway = await start(path, undefined, ["--workers", "2"]);
 
     const answered = await answerAll(gateway);
@@ -220,16 +223,6 @@ describe("--workers 2: each worker writes what it holds as the primary stops it"
   }, 60_000);
 
   it("SIGHUP reloads every worker, then SIGTERM", async () => {
-    const path = writeConfigFile("switchyard-stop-flush-", configSource({ file: "requests.jsonl" }));
-    const file = join(dirname(path), "requests.jsonl");
-    const gateway = await start(path, undefined, ["--workers", "2"]);
-
-    const before = await answerAll(gateway);
-    gateway.child.kill("SIGHUP");
-    await until(() => gateway.output().includes("reloaded the config (SIGHUP)"), "the SIGHUP reload");
-    const after = await answerAll(gateway);
-    await stopped(gateway);
-
-    expect(sorted(idsInFile(file))).toEqual(sorted([...before, ...after]));
+    await reloadThenStop(undefined, ["--workers", "2"]);
   }, 60_000);
 });
