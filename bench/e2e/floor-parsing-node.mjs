@@ -13,6 +13,12 @@ import { parseArgs } from "node:util";
 import { Agent } from "undici";
 
 const { values } = parseArgs({ options: { port: { type: "string", default: "0" }, upstream: { type: "string" }, log: { type: "string" } } });
+// Extra work per request, for bench/e2e/price.ts only (all 0 here: the floor as it is).
+const BUSY_US = Number(process.env.BENCH_BUSY_US ?? 0);
+const GARBAGE_KB = Number(process.env.BENCH_GARBAGE_KB ?? 0);
+const AWAITS = Number(process.env.BENCH_AWAITS ?? 0);
+const PRICED = BUSY_US > 0 || GARBAGE_KB > 0 || AWAITS > 0;
+let kept = null;
 const upstream = new URL(values.upstream);
 const agent = new Agent({ connections: 256, keepAliveTimeout: 30_000 });
 const KEY_HASH = createHash("sha256").update("sk-bench-key").digest();
@@ -50,6 +56,13 @@ function usageOf(text) {
   return null;
 }
 
+async function extraWork() {
+  if (BUSY_US > 0) for (const end = performance.now() + BUSY_US / 1000; performance.now() < end;);
+  // About 1 KB per 16 small objects, each dead once the next is made.
+  for (let i = 0; i < GARBAGE_KB * 16; i++) kept = { i, next: null, more: i };
+  for (let i = 0; i < AWAITS; i++) await null;
+}
+
 function record(id, model, status, usage, started) {
   lines.push(`${JSON.stringify({ id, model, status, usage, ms: performance.now() - started })}\n`);
 }
@@ -58,7 +71,8 @@ const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
   const started = performance.now();
   const chunks = [];
   req.on("data", (chunk) => chunks.push(chunk));
-  req.on("end", () => {
+  req.on("end", async () => {
+    if (PRICED) await extraWork();
     if (!authorised(req.headers.authorization)) return fail(res, 401, "Incorrect API key provided.");
     let body;
     try {
