@@ -26,7 +26,7 @@ export async function resolveConfig(explicit: string | undefined, host: RuntimeH
 export async function buildGateway(config: GatewayConfig, host: RuntimeHost, options: GatewayOptions = {}): Promise<Gateway> {
   const upstream = config.upstream ?? host.upstream();
   try {
-    return await createGateway({ ...config, upstream }, options);
+    return await createGateway({ ...config, upstream }, { afterResponse: host.afterResponse, ...options });
   } catch (error) {
     if (upstream !== config.upstream) await upstream.close?.().catch(() => {});
     throw new CliError((error as Error).message);

@@ -5,6 +5,7 @@ import type { RuntimeHost } from "./host.ts";
 import { loadConfig } from "./load-config.ts";
 import { main } from "./main.ts";
 import { RELAUNCHED_ENV, relaunch } from "./relaunch.ts";
+import { afterResponse } from "../runtimes/after-response.ts";
 
 // Built as dist/cli-deno.js, beside dist/import-map.json.
 const distDir = dirname(fileURLToPath(import.meta.url));
@@ -15,7 +16,7 @@ const relaunched = process.env[RELAUNCHED_ENV] === "deno";
 
 const argv = process.argv.slice(2);
 // Configs are bundled with esbuild as on Node, so a reload sees changed imports (a native import is cached).
-const deno: RuntimeHost = { name: "deno", loadConfig: (path) => loadConfig(path, distDir), upstream: denoUpstream, serve };
+const deno: RuntimeHost = { name: "deno", loadConfig: (path) => loadConfig(path, distDir), upstream: denoUpstream, serve, afterResponse };
 // Run directly (`deno run -A npm:switchyard start`), configs could not import `switchyard`:
 // run again under this same Deno with the flags the Node CLI would have passed.
 const code = relaunched ? await main(argv, deno) : await relaunch("deno", argv, distDir, execPath);

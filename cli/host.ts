@@ -12,6 +12,8 @@ export interface RuntimeHost {
   loadConfig(path: string): Promise<LoadedConfig>;
   upstream(): UpstreamClient;
   serve(gateway: Gateway, options: ServeOptions): Promise<RunningServer>;
+  /** How the gateway schedules work after a response (`GatewayOptions.afterResponse`). */
+  afterResponse(task: () => void): void;
   /** Run the same command under another runtime and resolve with its exit code (the Node CLI only). */
   relaunch?(runtime: RuntimeName, argv: string[]): Promise<number>;
 }

@@ -5,6 +5,7 @@ import type { RuntimeHost } from "./host.ts";
 import { loadConfig } from "./load-config.ts";
 import { main } from "./main.ts";
 import { relaunch } from "./relaunch.ts";
+import { afterResponse } from "../runtimes/after-response.ts";
 
 // This file is built as dist/cli.js, beside the public entries a config's imports resolve to.
 const distDir = dirname(fileURLToPath(import.meta.url));
@@ -14,6 +15,7 @@ const node: RuntimeHost = {
   loadConfig: (path) => loadConfig(path, distDir),
   upstream: () => nodeUpstream(),
   serve,
+  afterResponse,
   relaunch: (runtime, argv) => relaunch(runtime, argv, distDir),
 };
 

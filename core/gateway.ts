@@ -1,4 +1,4 @@
-import { Completions } from "./completions.ts";
+import { type AfterResponse, Completions } from "./completions.ts";
 import { ConfigError, type GatewayConfig, type ServerLimits, validateConfig } from "./config.ts";
 import { type GatewayError, internalError } from "./errors.ts";
 import { createHttpApp, type ExtraRoute, fetchWithChatFastPath, type NamedReadyCheck, reservedRouteReason } from "./http.ts";
@@ -29,6 +29,11 @@ export interface GatewayOptions {
   previous?: Gateway;
   /** The server running the gateway, as plugins see it (`app.server`). */
   server?: ServerControl;
+  /**
+   * How `onComplete` batches are scheduled after responses go out. Default: a zero timer (web
+   * standard). The CLI passes `setImmediate`, which Node, Deno and Bun all have.
+   */
+  afterResponse?: AfterResponse;
 }
 
 export interface Gateway {
@@ -79,7 +84,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const chain = buildPluginChain(plugins, VERSION);
   const providers = new Map(Object.entries(config.providers));
   const reporter = config.onError ?? defaultReporter;
-  const completions = new Completions(chain.onComplete, reporter);
+  const completions = new Completions(chain.onComplete, reporter, options.afterResponse);
 
   const catalog = new Map<string, ModelEntry>();
   for (const [name, provider] of providers) {
