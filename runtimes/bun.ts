@@ -10,6 +10,7 @@ import { listen, type Listener } from "./http-server.ts";
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS, type RunningServer, type ServeOptions, withConfiguredLimits } from "./serve-options.ts";
 import { gracefulShutdown, shutdownOnSignals } from "./shutdown.ts";
 
+export { afterResponse } from "./after-response.ts";
 export { DEFAULT_SERVER_LIMITS } from "./serve-options.ts";
 export type { ListenOptions, RunningServer, ServeOptions } from "./serve-options.ts";
 

@@ -6,6 +6,7 @@ import { gracefulShutdown, shutdownOnSignals } from "./shutdown.ts";
 export { nodeUpstream, type NodeUpstreamOptions } from "./node-upstream.ts";
 export type { FetchHandler } from "./node-bridge.ts";
 export { listen, type Listener } from "./http-server.ts";
+export { afterResponse } from "./after-response.ts";
 export { DEFAULT_SERVER_LIMITS } from "./serve-options.ts";
 export type { ListenOptions, RunningServer, ServeOptions } from "./serve-options.ts";
 
