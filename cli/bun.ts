@@ -1,10 +1,10 @@
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterResponse } from "../runtimes/after-response.ts";
 import { bunUpstream, serve } from "../runtimes/bun.ts";
 import { loadBunConfig } from "./bun-config.ts";
 import type { RuntimeHost } from "./host.ts";
 import { main } from "./main.ts";
-import { afterResponse } from "../runtimes/after-response.ts";
 
 // Built as dist/cli-bun.js, beside the public entries a config's imports resolve to.
 const distDir = dirname(fileURLToPath(import.meta.url));

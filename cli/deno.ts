@@ -1,11 +1,11 @@
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterResponse } from "../runtimes/after-response.ts";
 import { denoUpstream, serve } from "../runtimes/deno.ts";
 import type { RuntimeHost } from "./host.ts";
 import { loadConfig } from "./load-config.ts";
 import { main } from "./main.ts";
 import { RELAUNCHED_ENV, relaunch } from "./relaunch.ts";
-import { afterResponse } from "../runtimes/after-response.ts";
 
 // Built as dist/cli-deno.js, beside dist/import-map.json.
 const distDir = dirname(fileURLToPath(import.meta.url));

@@ -1,11 +1,11 @@
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterResponse } from "../runtimes/after-response.ts";
 import { nodeUpstream, serve } from "../runtimes/node.ts";
 import type { RuntimeHost } from "./host.ts";
 import { loadConfig } from "./load-config.ts";
 import { main } from "./main.ts";
 import { relaunch } from "./relaunch.ts";
-import { afterResponse } from "../runtimes/after-response.ts";
 
 // This file is built as dist/cli.js, beside the public entries a config's imports resolve to.
 const distDir = dirname(fileURLToPath(import.meta.url));

@@ -16,8 +16,8 @@ const nextTimerTurn: AfterResponse = (task) => void unrefTimer(setTimeout(task, 
 
 /**
  * Tracks requests in flight and runs `onComplete` after each response is committed. Completions
- * are batched onto one timer turn, so they run after the runtime has written the response and
- * never delay it, and a burst of requests costs one timer, not one each.
+ * are batched onto one `afterResponse` turn, so they run after the runtime has written the
+ * response and never delay it, and a burst of requests costs one turn, not one each.
  */
 export class Completions {
   /** Requests begun and not yet completed (streams count until they end). */

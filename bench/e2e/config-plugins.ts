@@ -15,7 +15,7 @@ const sink = (): LogSink => (process.env.BENCH_LOG_SINK === "discard" ? discard 
 const plugins: Plugin[] = [];
 if (wanted.has("auth")) plugins.push(auth({ keys: [{ id: "bench", key: "sk-bench-key", team: "bench" }] }));
 if (wanted.has("rateLimit")) plugins.push(rateLimit({ per: "key", rpm: 1_000_000_000, tpm: 1_000_000_000_000, concurrent: 10_000 }));
-// Both names route, so the same request body serves every set.
+// The route takes the name the other sets address directly, so one request body serves every set.
 if (wanted.has("route")) plugins.push(route({ models: { "upstream/bench-model": [{ provider: "upstream", model: "bench-model" }] } }));
 if (wanted.has("fallback")) plugins.push(fallback({ retries: 1 }));
 if (wanted.has("cost")) plugins.push(cost({ prices: { "upstream/bench-model": { input: 0.15, output: 0.6 } } }));
