@@ -35,20 +35,24 @@ export interface UpstreamResponse {
 
 /**
  * A POST for one provider call: the call's light abort watch passed on, its real AbortSignal made
- * only if the upstream client reads `signal`.
+ * only if the upstream client reads `signal`. A class, not an object literal with a getter: V8
+ * builds such a literal through the runtime, about half a microsecond each.
  */
+class CallRequest implements UpstreamRequest {
+  readonly method = "POST";
+  readonly watch: AbortWatch | undefined;
+  readonly connectTimeoutMs: number | undefined;
+  constructor(private readonly call: { readonly signal: AbortSignal; readonly watch?: AbortWatch; readonly connectTimeoutMs: number | undefined }, readonly url: string, readonly headers: Record<string, string>, readonly body: string) {
+    this.watch = call.watch;
+    this.connectTimeoutMs = call.connectTimeoutMs;
+  }
+  get signal(): AbortSignal {
+    return this.call.signal;
+  }
+}
+
 export function upstreamRequest(call: { readonly signal: AbortSignal; readonly watch?: AbortWatch; readonly connectTimeoutMs: number | undefined }, url: string, headers: Record<string, string>, body: string): UpstreamRequest {
-  return {
-    url,
-    method: "POST",
-    headers,
-    body,
-    watch: call.watch,
-    get signal() {
-      return call.signal;
-    },
-    connectTimeoutMs: call.connectTimeoutMs,
-  };
+  return new CallRequest(call, url, headers, body);
 }
 
 export interface UpstreamClient {
