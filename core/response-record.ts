@@ -1,4 +1,4 @@
-import { lazyPrototype } from "./lazy-prototype.ts";
+import { lazyMaker, lazyPrototype } from "./lazy-prototype.ts";
 
 /**
  * What the client was sent: one record per request, which the log, the cache and the runtime
@@ -124,11 +124,10 @@ const own: PropertyDescriptorMap = {
 
 // Every other member of Response goes to a real one, made once.
 const builtPrototype = lazyPrototype(Response.prototype, own, (self: Built) => realOf(self[STATE]));
+const makeBuilt = lazyMaker<Response>(builtPrototype, STATE);
 
 function built(record: ResponseRecord, status: number, fields: Record<string, string>, stream: ReadableStream<Uint8Array> | null): Response {
-  const response = Object.create(builtPrototype) as Built;
-  response[STATE] = { record, status, fields, headers: null, stream, real: null, used: false };
-  return response;
+  return makeBuilt({ record, status, fields, headers: null, stream, real: null, used: false } satisfies BuiltState);
 }
 
 /** A Response whose body is `record.text`. `headers` is taken over, not copied (lowercase names). */

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
-import { lazyPrototype } from "../core/lazy-prototype.ts";
+import { lazyMaker, lazyPrototype } from "../core/lazy-prototype.ts";
 
 /**
  * A web `Headers` (it passes `instanceof Headers`) over a node:http request's header object.
@@ -56,8 +56,8 @@ const own: PropertyDescriptorMap = {
 
 const headersPrototype = lazyPrototype(Headers.prototype, own, (self: LazyHeaders) => realHeaders(self[STATE]));
 
+const makeHeaders = lazyMaker<Headers>(headersPrototype, STATE);
+
 export function lazyHeaders(raw: IncomingHttpHeaders): Headers {
-  const headers = Object.create(headersPrototype) as LazyHeaders;
-  Object.defineProperty(headers, STATE, { value: { raw, real: null } satisfies HeadersState });
-  return headers;
+  return makeHeaders({ raw, real: null } satisfies HeadersState);
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { CLIENT_WATCH, type ClientSignal } from "../core/abort-watch.ts";
 import { FRAMED_BODY } from "../core/body.ts";
-import { lazyPrototype } from "../core/lazy-prototype.ts";
+import { lazyMaker, lazyPrototype } from "../core/lazy-prototype.ts";
 import { lazyHeaders } from "./node-headers.ts";
 
 /**
@@ -161,6 +161,7 @@ const fastMembers: PropertyDescriptorMap = {
 
 // Every other member of Request goes to the real one.
 const requestPrototype = lazyPrototype(Request.prototype, fastMembers, (self: Lazy) => realRequest(self[STATE]));
+const makeRequest = lazyMaker<Request>(requestPrototype, STATE);
 
 /**
  * A `Request` (it passes `instanceof Request`) for `req`, aborting through `client`.
@@ -178,7 +179,5 @@ export function lazyRequest(req: IncomingMessage, client: ClientSignal, bodyStre
     real: null,
     read: false,
   };
-  const request = Object.create(requestPrototype) as Lazy;
-  Object.defineProperty(request, STATE, { value: state });
-  return request;
+  return makeRequest(state);
 }
