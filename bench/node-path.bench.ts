@@ -5,8 +5,9 @@
  * upstream that answers on the next turn of the event loop (as a socket would). It isolates what
  * the gateway's own JavaScript costs per request: heap allocated (deterministic, the figure to
  * compare) and CPU time (moved by other load on a shared machine). 64 requests in flight.
- * Run: node --expose-gc --max-semi-space-size=64 scripts/run-ts.mjs bench/node-path.bench.ts [-- --plugins auth,rateLimit,route,fallback,cost,log]
- * (no --plugins: the bare gateway, requests naming `upstream/bench-model`).
+ * Run: node --expose-gc --max-semi-space-size=64 scripts/run-ts.mjs bench/node-path.bench.ts [--plugins auth,rateLimit,route,fallback,cost,log] [--prompt-kb 50]
+ * (no --plugins: the bare gateway, requests naming `upstream/bench-model`; `--prompt-kb`: a user
+ * message of about that many kB, mixed ASCII and multi-byte text, as long coding prompts are).
  */
 import { EventEmitter } from "node:events";
 import { tmpdir } from "node:os";
@@ -21,7 +22,7 @@ import { openai } from "../providers/index.ts";
 import { nodeHandler } from "../runtimes/node-bridge.ts";
 import { fileSink } from "../sinks/index.ts";
 
-const { values } = parseArgs({ options: { plugins: { type: "string", default: "" }, requests: { type: "string", default: "20000" } } });
+const { values } = parseArgs({ options: { plugins: { type: "string", default: "" }, requests: { type: "string", default: "20000" }, "prompt-kb": { type: "string", default: "0" } } });
 const wanted = new Set(values.plugins.split(",").filter(Boolean));
 
 const answer = JSON.stringify({ id: "chatcmpl-1", object: "chat.completion", created: 1, model: "bench-model", choices: [{ index: 0, message: { role: "assistant", content: "Hello! I am fine, thank you." }, finish_reason: "stop" }], usage: { prompt_tokens: 12, completion_tokens: 8, total_tokens: 20 } });
@@ -46,7 +47,14 @@ if (wanted.has("log")) plugins.push(log({ sinks: [fileSink({ path: join(tmpdir()
 const gateway = await createGateway({ providers: { upstream: openai({ baseURL: "http://127.0.0.1:9/v1", apiKey: "sk-upstream-bench" }) }, plugins, upstream });
 const handler = nodeHandler((request) => gateway.fetch(request), (error) => console.error(error));
 
-const body = Buffer.from(JSON.stringify({ model: wanted.has("route") ? "bench" : "upstream/bench-model", messages: [{ role: "user", content: "Hello, how are you today?" }] }));
+const body = Buffer.from(JSON.stringify({ model: wanted.has("route") ? "bench" : "upstream/bench-model", messages: [{ role: "user", content: prompt(Number(values["prompt-kb"])) }] }));
+
+/** The user's message: a short greeting, or about `kb` kB of text with some multi-byte characters in it. */
+function prompt(kb: number): string {
+  if (kb <= 0) return "Hello, how are you today?";
+  const line = "function total(items) { return items.reduce((sum, item) => sum + item.price, 0); } // prix réduit — 合計\n";
+  return line.repeat(Math.ceil((kb * 1024) / Buffer.byteLength(line)));
+}
 const headers = { host: "127.0.0.1:8080", "content-type": "application/json", authorization: "Bearer sk-bench-key", "content-length": String(body.length), connection: "keep-alive" };
 
 /** Just what the bridge reads of an IncomingMessage: a readable body, method, url, headers, `complete`. */
@@ -88,7 +96,7 @@ async function inFlight(total: number, concurrency = 64): Promise<void> {
   }));
 }
 
-const label = wanted.size === 0 ? "bare" : [...wanted].join(",");
+const label = (wanted.size === 0 ? "bare" : [...wanted].join(",")) + (Number(values["prompt-kb"]) > 0 ? `, ${values["prompt-kb"]} kB prompt` : "");
 const total = Number(values.requests);
 await inFlight(5000);
 const cpu: number[] = [];

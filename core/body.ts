@@ -63,6 +63,18 @@ function encodingOf(headers: Headers): "gzip" | "deflate" | null {
  * limit applied to what it decodes to (no zip bombs). The text must be valid UTF-8.
  */
 export async function readBodyText(request: Request, limit: number): Promise<string> {
+  return (await readBody(request, limit)).text;
+}
+
+/** A body as read: its text, and its size in UTF-8 bytes (decoded, for a compressed body). */
+export class BodyText {
+  constructor(readonly text: string, readonly bytes: number) {}
+}
+
+const EMPTY_BODY = new BodyText("", 0);
+
+/** `readBodyText`, with the body's byte count, which the log needs and is costly to recount from a long text. */
+export async function readBody(request: Request, limit: number): Promise<BodyText> {
   const encoding = encodingOf(request.headers);
   const declared = request.headers.get("content-length");
   if (declared !== null) {
@@ -78,7 +90,7 @@ export async function readBodyText(request: Request, limit: number): Promise<str
     if (encoding === null && (request as FramedRequest)[FRAMED_BODY] === true && Number.isInteger(length) && length >= 0) return wholeText(request);
   }
   let body = request.body;
-  if (body === null) return "";
+  if (body === null) return EMPTY_BODY;
   if (encoding !== null) body = body.pipeThrough(new DecompressionStream(encoding));
   const reader = body.getReader();
   const decoder = utf8();
@@ -103,7 +115,7 @@ export async function readBodyText(request: Request, limit: number): Promise<str
   } finally {
     reader.releaseLock?.();
   }
-  return text;
+  return new BodyText(text, received);
 }
 
 /** One step of a streaming strict decode (`chunk` undefined: the end). */
@@ -117,7 +129,7 @@ function decode(decoder: TextDecoder, chunk: Uint8Array | undefined): string {
 
 type BytesRequest = Request & { bytes?: () => Promise<Uint8Array> };
 
-async function wholeText(request: Request): Promise<string> {
+async function wholeText(request: Request): Promise<BodyText> {
   let bytes: ArrayBuffer | Uint8Array;
   try {
     // `bytes()` where the runtime has it: the body as it arrived, without arrayBuffer()'s copy.
@@ -127,7 +139,7 @@ async function wholeText(request: Request): Promise<string> {
     throw badRequest("Could not read the request body.", null, "body_read_failed");
   }
   try {
-    return wholeDecoder.decode(bytes);
+    return new BodyText(wholeDecoder.decode(bytes), bytes.byteLength);
   } catch {
     throw invalidUtf8();
   }

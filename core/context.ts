@@ -6,6 +6,7 @@ import type { GatewayError } from "./errors.ts";
 import { looksSecret } from "./redact.ts";
 import { ResponseRecord } from "./response-record.ts";
 import type { Attempt, Operation, Principal, Surface, Target, Usage } from "./types.ts";
+import { utf8Length } from "./utf8.ts";
 
 /**
  * Per-plugin request state, typed by interface augmentation so public types need no generics:
@@ -121,13 +122,15 @@ export class RequestContext {
 
   /** The body exactly as the client sent it; forwarded as-is when nothing changes it. */
   readonly rawBody: string;
+  private rawBytes: number;
   private parsed: Readonly<RequestBody> | null;
   private changed: boolean;
   private neutral: CanonicalRequest | null;
   private inputEstimate: number;
   private readonly info: SurfaceInfo;
 
-  constructor(request: Request, surface: SurfaceInfo, body: RequestBody | null, model: string, stream: boolean, startedAt: number, rawBody: string) {
+  /** `rawBodyBytes`: the body's size in UTF-8 bytes when the reader counted it; counted from `rawBody` on first use otherwise. */
+  constructor(request: Request, surface: SurfaceInfo, body: RequestBody | null, model: string, stream: boolean, startedAt: number, rawBody: string, rawBodyBytes = -1) {
     this.id = requestIdFor(request.headers);
     this.request = request;
     this.surface = surface.name;
@@ -153,6 +156,7 @@ export class RequestContext {
     this.vars = {} as ContextVariables;
     this.plainLogRecord = null;
     this.rawBody = rawBody;
+    this.rawBytes = rawBodyBytes;
     this.parsed = body;
     this.changed = false;
     this.neutral = null;
@@ -171,6 +175,12 @@ export class RequestContext {
 
   get body(): Readonly<RequestBody> | null {
     return this.parsed;
+  }
+
+  /** The size of `rawBody` in UTF-8 bytes. */
+  get rawBodyBytes(): number {
+    if (this.rawBytes < 0) this.rawBytes = utf8Length(this.rawBody);
+    return this.rawBytes;
   }
 
   /** Whether a plugin replaced the body, so the upstream gets it re-serialised. */

@@ -2,6 +2,7 @@ import type { RequestContext } from "./context.ts";
 import type { FaultClass, GatewayError } from "./errors.ts";
 import { redactJson, redactText, requestSecrets } from "./redact.ts";
 import type { AttemptOutcome, Surface } from "./types.ts";
+import { utf8Length } from "./utf8.ts";
 
 /** Bumped on any change a reader could notice; `plugins/log/SCHEMA.md` describes each field. */
 export const LOG_SCHEMA = "switchyard.log/1";
@@ -76,21 +77,6 @@ export interface LogRecordOptions {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const DEFAULT_BODY_BYTES = 4096;
-
-/** UTF-8 length without allocating an encoded copy. */
-export function utf8Length(text: string): number {
-  let bytes = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) continue;
-    if (code < 0x800) bytes += 1;
-    else if (code >= 0xd800 && code <= 0xdbff) {
-      bytes += 2;
-      i++;
-    } else bytes += 2;
-  }
-  return bytes;
-}
 
 function rounded(ms: number): number {
   return Math.round(ms * 1000) / 1000;
@@ -202,7 +188,7 @@ export function buildLogRecord(ctx: RequestContext, options: LogRecordOptions = 
       overheadMs: rounded(total > upstreamMs ? total - upstreamMs : 0),
     },
     bytes: {
-      in: utf8Length(ctx.rawBody),
+      in: ctx.rawBodyBytes,
       out: sent.streamedBytes >= 0 ? sent.streamedBytes : sent.text !== null ? utf8Length(sent.text) : null,
     },
     userAgent: headers.get("user-agent"),

@@ -1,6 +1,6 @@
 import type { AbortWatch } from "./abort-watch.ts";
 import { AttemptGuard, sleep } from "./attempt-guard.ts";
-import { checkJsonContentType, parseJsonObject, readBodyText } from "./body.ts";
+import { checkJsonContentType, parseJsonObject, readBody } from "./body.ts";
 import type { CanonicalRequest } from "./canonical.ts";
 import { clientStream, type StreamEnd } from "./client-stream.ts";
 import type { Completions } from "./completions.ts";
@@ -130,11 +130,11 @@ export class Pipeline {
     let ctx: RequestContext | null = null;
     try {
       checkJsonContentType(request.headers);
-      const text = await readBodyText(request, this.maxBodyBytes);
+      const { text, bytes } = await readBody(request, this.maxBodyBytes);
       const parsed = parseJsonObject(text, this.maxJsonDepth);
       const body = route === undefined ? parsed : surface.dialect.bindRoute?.(parsed, route.model, route.stream) ?? parsed;
       surface.validate(body);
-      ctx = new RequestContext(request, surface, body, surface.model(body), surface.stream(body), startedAt, text);
+      ctx = new RequestContext(request, surface, body, surface.model(body), surface.stream(body), startedAt, text, bytes);
       return await this.run(ctx, surface);
     } catch (error) {
       return this.fail(ctx ?? bareContext(request, surface, startedAt), error);

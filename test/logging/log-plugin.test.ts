@@ -73,6 +73,16 @@ describe("log plugin: the record", () => {
     expect(record.response).toBeUndefined();
   });
 
+  it("counts the bytes of a long, multi-byte request and answer as they crossed the wire", async () => {
+    const { gateway, records } = await loggedGateway();
+    const body = { model: "fast", ...chat("é中\u{1F600} ".repeat(9000)) };
+    const response = await gateway.post("/v1/chat/completions", body, authed);
+    const text = await response.text();
+    const [record] = await records();
+    expect(record.bytes.in).toBe(Buffer.byteLength(JSON.stringify(body)));
+    expect(record.bytes.out).toBe(Buffer.byteLength(text));
+  });
+
   it("counts the bytes of a streamed answer as the client received them", async () => {
     const { gateway, records } = await loggedGateway();
     const response = await gateway.post("/v1/chat/completions", { model: "fast", stream: true, ...chat("stream é 中") }, authed);
