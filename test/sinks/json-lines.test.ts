@@ -7,7 +7,8 @@ import { logLine, toJsonLines } from "../../sinks/json-lines.ts";
 /** Strings that need escaping in JSON: quotes, backslashes, control characters, lone surrogates, non-ASCII. */
 const text = fc.string({ unit: "binary", maxLength: 24 });
 const nullable = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null });
-const ms = fc.oneof(fc.double({ noNaN: false }), fc.integer(), fc.constant(-0));
+/** Timings as records hold them (rounded to thousandths), and any other number. */
+const ms = fc.oneof(fc.integer({ min: -2e12, max: 2e12 }).map((n) => n / 1000), fc.double({ noNaN: false }), fc.integer(), fc.constant(-0), fc.constantFrom(2 ** 53 / 1000, 9007199254740.993, 1e21, 0.1 + 0.2));
 
 const attempt = fc.record({
   index: fc.nat(),
