@@ -86,22 +86,27 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       return entries.size;
     },
 
+    // consume, adjust and acquire reuse a key's expired entry in place: under load a generous
+    // limit's state expires between requests, and deleting and re-adding the entry each time cost
+    // two Map writes and an allocation per key per request.
     consume(key: string, rule: RateRule, cost: number): RateDecision {
       const at = now();
-      const entry = live(key, at);
-      const step = gcraConsume(entry?.value, at, rule, cost);
+      const entry = entries.get(key);
+      const current = entry !== undefined && entry.expiresAt > at ? entry.value : undefined;
+      const step = gcraConsume(current, at, rule, cost);
       if (step.tat !== null) {
         const target = entry ?? create(key, at);
         target.value = step.tat;
         target.expiresAt = step.tat;
-      }
+      } else if (entry !== undefined && current === undefined) entries.delete(key);
       return step.decision;
     },
 
     adjust(key: string, rule: RateRule, delta: number): void {
       const at = now();
-      const entry = live(key, at);
-      const tat = gcraAdjust(entry?.value, at, rule, delta);
+      const entry = entries.get(key);
+      const current = entry !== undefined && entry.expiresAt > at ? entry.value : undefined;
+      const tat = gcraAdjust(current, at, rule, delta);
       if (tat === null) {
         if (entry !== undefined) entries.delete(key);
         return;
@@ -128,8 +133,16 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
 
     acquire(key: string, id: string, limit: number, leaseMs: number): LeaseDecision {
       const at = now();
-      const existing = live(key, at);
-      const entry = existing ?? create(key, at);
+      let entry = entries.get(key);
+      let fresh = false;
+      if (entry === undefined) {
+        entry = create(key, at);
+        fresh = true;
+      } else if (entry.expiresAt <= at) {
+        // Every lease it held has lapsed.
+        entry.holders?.clear();
+        fresh = true;
+      }
       const holders = (entry.holders ??= new Map());
       // Lapsed leases (releases lost to a crash) matter only when they would refuse someone, so
       // they are swept only then: a full scan on every acquire cost O(requests in flight).
@@ -146,8 +159,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       }
       const expiresAt = at + leaseMs;
       holders.set(id, expiresAt);
-      // The entry lives as long as its longest lease (a new entry starts with none).
-      entry.expiresAt = existing === undefined || entry.expiresAt < expiresAt ? expiresAt : entry.expiresAt;
+      // The entry lives as long as its longest lease (a fresh one starts with none).
+      entry.expiresAt = fresh || entry.expiresAt < expiresAt ? expiresAt : entry.expiresAt;
       return { acquired: true, held: holders.size, limit };
     },
 
@@ -155,7 +168,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       const entry = entries.get(key);
       if (entry?.holders == null) return;
       entry.holders.delete(id);
-      if (entry.holders.size === 0) entries.delete(key);
+      // Kept, expired, for the key's next acquire; swept with other expired keys when the store fills.
+      if (entry.holders.size === 0) entry.expiresAt = 0;
     },
 
     close(): void {
