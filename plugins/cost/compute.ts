@@ -30,9 +30,16 @@ export function requestCost(price: ModelPrice, usage: Usage, now: number): numbe
   ) * PER_TOKEN;
 }
 
-/** A cost for a header: plain decimal (no exponent), six significant digits. */
+/**
+ * A cost for a header: plain decimal (no exponent), six significant digits, at most twelve
+ * decimals. From a millionth of a dollar up, the shortest decimal of the six-digit rounding is
+ * already that (the engine writes no exponent there, and six digits need at most eleven
+ * decimals), which skips a fixed-point pass and two replaces on every priced request.
+ */
 export function formatUsd(usd: number): string {
   if (usd === 0) return "0";
-  const fixed = Number(usd.toPrecision(6)).toFixed(12);
-  return fixed.replace(/0+$/, "").replace(/\.$/, "");
+  const rounded = Number(usd.toPrecision(6));
+  const size = rounded < 0 ? -rounded : rounded;
+  if (size >= 1e-6 && size < 1e15) return String(rounded);
+  return rounded.toFixed(12).replace(/0+$/, "").replace(/\.$/, "");
 }

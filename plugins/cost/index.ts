@@ -52,15 +52,18 @@ export function cost(options: CostOptions = {}): Plugin {
     overrides.set(key, price);
   }
   const header = options.header ?? true;
-  const resolved = new Map<string, ModelPrice | typeof NO_PRICE>();
+  /** provider → model → price: looked up per request without building the `provider/model` string. */
+  const resolved = new Map<string, Map<string, ModelPrice | typeof NO_PRICE>>();
+  let resolvedCount = 0;
   const warned = new Set<string>();
   let providers: ReadonlyMap<string, ProviderAdapter> = new Map();
   let report: (error: unknown, where: string) => void = () => {};
 
   function lookup(provider: string, model: string): ModelPrice | typeof NO_PRICE {
-    const qualified = `${provider}/${model}`;
-    let price = resolved.get(qualified);
+    let byModel = resolved.get(provider);
+    let price = byModel?.get(model);
     if (price !== undefined) return price;
+    const qualified = `${provider}/${model}`;
     const undated = model.replace(DATE_SUFFIX, "");
     price =
       overrides.get(qualified) ??
@@ -70,8 +73,14 @@ export function cost(options: CostOptions = {}): Plugin {
       PRICES[undated] ??
       PRICES[model.replace(PROFILE_PREFIX, "")] ??
       (providers.get(provider)?.kind === "mock" ? { input: 0, output: 0 } : NO_PRICE);
-    if (resolved.size >= MAX_CACHED_MODELS) resolved.clear();
-    resolved.set(qualified, price);
+    if (resolvedCount >= MAX_CACHED_MODELS) {
+      resolved.clear();
+      resolvedCount = 0;
+      byModel = undefined;
+    }
+    if (byModel === undefined) resolved.set(provider, (byModel = new Map()));
+    byModel.set(model, price);
+    resolvedCount++;
     return price;
   }
 

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Usage } from "../../core/types.ts";
 import { cost, COST_HEADER, PRICES, PRICES_CHECKED, requestCost } from "../../plugins/index.ts";
@@ -48,6 +49,21 @@ describe("requestCost", () => {
     expect(formatUsd(0.000123456789)).toBe("0.000123457");
     expect(formatUsd(1.5)).toBe("1.5");
     expect(formatUsd(1e-9)).toBe("0.000000001");
+  });
+
+  it("formats any cost as a plain decimal of six significant digits and at most twelve decimals", () => {
+    /** The fixed-point reading of the same rounding, which the header has always carried. */
+    const fixedPoint = (usd: number): string => Number(usd.toPrecision(6)).toFixed(12).replace(/0+$/, "").replace(/\.$/, "");
+    fc.assert(
+      fc.property(fc.double({ min: 1e-15, max: 1e6, noNaN: true }), (usd) => {
+        const text = formatUsd(usd);
+        expect(text).toMatch(/^\d+(\.\d{1,12})?$/);
+        // Above that, the fixed-point pass could show the binary's noise in the twelfth decimal.
+        if (usd < 1000) expect(text).toBe(fixedPoint(usd));
+        else expect(Number(text)).toBe(Number(usd.toPrecision(6)));
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });
 
