@@ -1,6 +1,6 @@
 import type { RequestContext } from "./context.ts";
 import type { GatewayError } from "./errors.ts";
-import { type CompiledHook, runParallel } from "./hook-runner.ts";
+import { type CompiledHook, runParallelPending } from "./hook-runner.ts";
 import type { OnCompleteHook } from "./plugin.ts";
 import { unrefTimer } from "./attempt-guard.ts";
 
@@ -82,12 +82,18 @@ export class Completions {
     this.queue = [];
     const hooks = this.hooks!;
     for (const ctx of batch) {
+      // Most onComplete hooks finish synchronously: only those still running are waited on.
+      const pending = runParallelPending(hooks, ctx, this.report);
+      if (pending === null) continue;
       this.running++;
-      runParallel(hooks, ctx, this.report).finally(() => {
-        this.running--;
-        if (this.idle) this.wake();
-      });
+      pending.then(this.settled);
     }
+    if (this.idle) this.wake();
+  };
+
+  private readonly settled = (): void => {
+    this.running--;
+    if (this.idle) this.wake();
   };
 
   private wake(): void {

@@ -104,6 +104,11 @@ export function runTransform<T>(hooks: Hooks, ctx: RequestContext, value: T, sta
  * plugin and hook and never stops the others: the response has already gone.
  */
 export function runParallel(hooks: Hooks, ctx: RequestContext, report: (error: GatewayError) => void): Promise<void> {
+  return runParallelPending(hooks, ctx, report) ?? Promise.resolve();
+}
+
+/** `runParallel`, or null when every hook finished synchronously: no promise to make or wait on. */
+export function runParallelPending(hooks: Hooks, ctx: RequestContext, report: (error: GatewayError) => void): Promise<void> | null {
   let pending: Promise<unknown>[] | null = null;
   for (let i = 0; i < hooks.length; i++) {
     try {
@@ -113,7 +118,7 @@ export function runParallel(hooks: Hooks, ctx: RequestContext, report: (error: G
       report(attributeError(error, hooks[i]));
     }
   }
-  return pending === null ? Promise.resolve() : Promise.all(pending).then(() => undefined);
+  return pending === null ? null : Promise.all(pending).then(() => undefined);
 }
 
 /**
