@@ -1,4 +1,4 @@
-import { valueEnd } from "../../core/json-text.ts";
+import { skipSpace, valueEnd } from "../../core/json-text.ts";
 import type { Usage } from "../../core/types.ts";
 
 interface OpenAIUsage {
@@ -30,23 +30,29 @@ export function usageFromOpenAI(raw: unknown): Usage | null {
   };
 }
 
-const USAGE_KEY = /"usage"\s*:\s*\{/g;
+const USAGE_KEY = '"usage"';
+const COLON = 58;
+const OPEN_BRACE = 123;
 
 /**
  * Read `usage` out of an OpenAI JSON body without parsing the whole body: the body passes through
- * untouched, and a completion can be large while its usage object is small and near the end.
+ * untouched, and a completion can be large while its usage object is small and near the end. The
+ * last `"usage": {` counts (quotes inside JSON strings are escaped, so only a key reads so); it is
+ * found by searching back from the end.
  */
 export function extractUsageFromJson(text: string): Usage | null {
-  USAGE_KEY.lastIndex = 0;
-  let match: RegExpExecArray | null;
-  let lastStart = -1;
-  while ((match = USAGE_KEY.exec(text)) !== null) lastStart = match.index + match[0].length - 1;
-  if (lastStart < 0) return null;
-  const end = valueEnd(text, lastStart);
-  if (end < 0) return null;
-  try {
-    return usageFromOpenAI(JSON.parse(text.slice(lastStart, end)));
-  } catch {
-    return null;
+  for (let at = text.lastIndexOf(USAGE_KEY); at >= 0; at = at === 0 ? -1 : text.lastIndexOf(USAGE_KEY, at - 1)) {
+    const colon = skipSpace(text, at + USAGE_KEY.length);
+    if (text.charCodeAt(colon) !== COLON) continue;
+    const start = skipSpace(text, colon + 1);
+    if (text.charCodeAt(start) !== OPEN_BRACE) continue;
+    const end = valueEnd(text, start);
+    if (end < 0) return null;
+    try {
+      return usageFromOpenAI(JSON.parse(text.slice(start, end)));
+    } catch {
+      return null;
+    }
   }
+  return null;
 }

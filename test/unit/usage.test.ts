@@ -1,5 +1,22 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { valueEnd } from "../../core/json-text.ts";
 import { extractUsageFromJson, usageFromOpenAI } from "../../dialects/openai/usage.ts";
+
+/** The reading by regular expression: the last `"usage": {` in the text, left to right. */
+function byRegExp(text: string): ReturnType<typeof extractUsageFromJson> {
+  const key = /"usage"[ \t\r\n]*:[ \t\r\n]*\{/g;
+  let start = -1;
+  for (let m = key.exec(text); m !== null; m = key.exec(text)) start = m.index + m[0].length - 1;
+  if (start < 0) return null;
+  const end = valueEnd(text, start);
+  if (end < 0) return null;
+  try {
+    return usageFromOpenAI(JSON.parse(text.slice(start, end)));
+  } catch {
+    return null;
+  }
+}
 
 describe("usageFromOpenAI", () => {
   it("normalises a chat usage object with nested details", () => {
@@ -73,6 +90,17 @@ describe("usageFromOpenAI", () => {
 });
 
 describe("extractUsageFromJson", () => {
+  it("reads the last usage object as a left-to-right search would, in any text", () => {
+    const piece = fc.constantFrom('"usage"', ":", " ", "{", "}", '"prompt_tokens":3', ",", '"', "\\", "x", '{"usage":{"prompt_tokens":1,"completion_tokens":2}}', '"usage":null');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), (parts) => {
+        const text = parts.join("");
+        expect(extractUsageFromJson(text)).toEqual(byRegExp(text));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
   const chatCompletion = {
     id: "chatcmpl-abc",
     object: "chat.completion",
