@@ -75,7 +75,8 @@ function waitDrain(res: ServerResponse): Promise<void> {
   });
 }
 
-async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
+/** Sync for the gateway's own whole answers (no promise per request); a promise for streams and foreign Responses. */
+function writeResponse(response: Response, res: ServerResponse): Promise<void> | undefined {
   if (response.type === "error") {
     // `Response.error()` is the web platform's network error: drop the connection, no answer.
     const socket = res.socket as (ServerResponse["socket"] & { resetAndDestroy?: () => void }) | null;
@@ -97,6 +98,11 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
     return;
   }
   if (parts !== null && parts.stream !== null) return pipeStream(parts.stream, parts.status, parts.fields, res);
+  return writeForeign(response, res);
+}
+
+/** A Response the gateway did not build (a plugin's, or one a caller made): read through its own Headers and body. */
+async function writeForeign(response: Response, res: ServerResponse): Promise<void> {
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
     headers[name] = value;
@@ -183,19 +189,24 @@ export function nodeHandler(handler: FetchHandler, onError: (error: unknown) => 
       res.end(JSON.stringify({ error: { message: "Malformed request.", type: "invalid_request_error", code: "bad_request", param: null } }));
       return Promise.resolve();
     }
-    return handler(request)
-      .then((response) => {
-        if (!req.complete) stopReading(req);
-        return writeResponse(response, res);
-      })
-      .catch((error) => {
-        onError(error);
-        if (!res.headersSent) {
-          res.writeHead(500, { "content-type": "application/json", "x-request-id": serverRequestId() });
-          res.end(JSON.stringify({ error: { message: "Internal gateway error.", type: "api_error", code: "internal_error", param: null } }));
-        } else {
-          res.destroy();
-        }
-      });
+    const fail = (error: unknown): void => {
+      onError(error);
+      if (!res.headersSent) {
+        res.writeHead(500, { "content-type": "application/json", "x-request-id": serverRequestId() });
+        res.end(JSON.stringify({ error: { message: "Internal gateway error.", type: "api_error", code: "internal_error", param: null } }));
+      } else {
+        res.destroy();
+      }
+    };
+    return handler(request).then((response) => {
+      if (!req.complete) stopReading(req);
+      try {
+        const writing = writeResponse(response, res);
+        if (writing !== undefined) return writing.catch(fail);
+      } catch (error) {
+        // A header node:http refuses (a plugin's value with a newline, say) throws here.
+        fail(error);
+      }
+    }, fail);
   };
 }
