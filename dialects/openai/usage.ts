@@ -45,14 +45,18 @@ export function extractUsageFromJson(text: string): Usage | null {
     const colon = skipSpace(text, at + USAGE_KEY.length);
     if (text.charCodeAt(colon) !== COLON) continue;
     const start = skipSpace(text, colon + 1);
-    if (text.charCodeAt(start) !== OPEN_BRACE) continue;
-    const end = valueEnd(text, start);
-    if (end < 0) return null;
-    try {
-      return usageFromOpenAI(JSON.parse(text.slice(start, end)));
-    } catch {
-      return null;
-    }
+    if (text.charCodeAt(start) === OPEN_BRACE) return usageObjectAt(text, start);
   }
   return null;
+}
+
+/** The usage object whose `{` is at `start`, normalised; null when it does not parse. */
+export function usageObjectAt(text: string, start: number): Usage | null {
+  const end = valueEnd(text, start);
+  if (end < 0) return null;
+  try {
+    return usageFromOpenAI(JSON.parse(text.slice(start, end)));
+  } catch {
+    return null;
+  }
 }

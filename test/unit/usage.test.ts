@@ -1,21 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { valueEnd } from "../../core/json-text.ts";
-import { extractUsageFromJson, usageFromOpenAI } from "../../dialects/openai/usage.ts";
+import { extractUsageFromJson, usageFromOpenAI, usageObjectAt } from "../../dialects/openai/usage.ts";
 
 /** The reading by regular expression: the last `"usage": {` in the text, left to right. */
 function byRegExp(text: string): ReturnType<typeof extractUsageFromJson> {
   const key = /"usage"[ \t\r\n]*:[ \t\r\n]*\{/g;
   let start = -1;
   for (let m = key.exec(text); m !== null; m = key.exec(text)) start = m.index + m[0].length - 1;
-  if (start < 0) return null;
-  const end = valueEnd(text, start);
-  if (end < 0) return null;
-  try {
-    return usageFromOpenAI(JSON.parse(text.slice(start, end)));
-  } catch {
-    return null;
-  }
+  return start < 0 ? null : usageObjectAt(text, start);
 }
 
 describe("usageFromOpenAI", () => {
