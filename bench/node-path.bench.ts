@@ -10,6 +10,7 @@
  * message of about that many kB, mixed ASCII and multi-byte text, as long coding prompts are).
  */
 import { EventEmitter } from "node:events";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -43,7 +44,9 @@ if (wanted.has("rateLimit")) plugins.push(rateLimit({ per: "key", rpm: 1_000_000
 if (wanted.has("route")) plugins.push(route({ models: { bench: [{ provider: "upstream", model: "bench-model" }] } }));
 if (wanted.has("fallback")) plugins.push(fallback({ retries: 1 }));
 if (wanted.has("cost")) plugins.push(cost({ prices: { "upstream/bench-model": { input: 0.15, output: 0.6 } } }));
-if (wanted.has("log")) plugins.push(log({ sinks: [fileSink({ path: join(tmpdir(), `switchyard-node-path-${process.pid}.jsonl`) })] }));
+/** The log plugin's file: tens of MB per run, removed (with its rotations) when the run ends. */
+const logFile = join(tmpdir(), `switchyard-node-path-${process.pid}.jsonl`);
+if (wanted.has("log")) plugins.push(log({ sinks: [fileSink({ path: logFile })] }));
 const gateway = await createGateway({ providers: { upstream: openai({ baseURL: "http://127.0.0.1:9/v1", apiKey: "sk-upstream-bench" }) }, plugins, upstream });
 const handler = nodeHandler((request) => gateway.fetch(request), (error) => console.error(error));
 
@@ -122,3 +125,4 @@ if (gc !== undefined) {
 cpu.sort((a, b) => a - b);
 console.log(`${label}: heap allocated per request ${allocated === null ? "n/a (run with --expose-gc)" : `${allocated.toFixed(0)} B`}, CPU per request ${cpu[1].toFixed(1)} µs (median of 3 × ${total})`);
 await gateway.close();
+await Promise.all(["", ".1", ".2", ".3", ".4", ".5"].map((suffix) => rm(logFile + suffix, { force: true })));
