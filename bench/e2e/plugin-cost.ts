@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { freePort, startServer } from "./processes.ts";
 import { type Contender, sideBySide } from "./side-by-side.ts";
 import { BENCH_KEY, repoRoot } from "./targets.ts";
+import { benchLogFile } from "./log-files.ts";
 
 const ALL = "auth,rateLimit,route,fallback,cost,log";
 const { values } = parseArgs({
@@ -37,7 +38,7 @@ const contenders: Contender[] = values.sets.split(";").map((set, index) => ({
       BENCH_PLUGINS: set === "none" ? "" : set,
       BENCH_LOG_SINK: values["log-sink"],
       BENCH_UPSTREAM_URL: upstream,
-      BENCH_LOG_FILE: join(repoRoot, "bench/results/tmp", `plugins-${index}-${process.pid}.jsonl`),
+      BENCH_LOG_FILE: benchLogFile(`plugins-${index}`),
     }),
   endpoint: (url) => ({ url, model: "upstream/bench-model", key: BENCH_KEY }),
 }));

@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { freePort, startServer } from "./processes.ts";
 import { type Contender, sideBySide } from "./side-by-side.ts";
 import { endpointFor, repoRoot, startGateway } from "./targets.ts";
+import { benchLogFile } from "./log-files.ts";
 
 const { values } = parseArgs({
   options: {
@@ -29,7 +30,7 @@ const floors: Contender[] = values.variants.split(",").map((variant) => {
   return {
     name: `parsing floor + ${busy} µs busy, ${garbage} KB garbage, ${awaits} awaits`,
     start: async (upstream) =>
-      startServer(`parsing-${variant}`, process.execPath, [join(repoRoot, "bench/e2e/floor-parsing-node.mjs"), "--upstream", upstream, "--port", String(await freePort()), "--log", join(repoRoot, "bench/results/tmp", `price-${variant.replaceAll("/", "-")}-${process.pid}.jsonl`)], {
+      startServer(`parsing-${variant}`, process.execPath, [join(repoRoot, "bench/e2e/floor-parsing-node.mjs"), "--upstream", upstream, "--port", String(await freePort()), "--log", benchLogFile(`price-${variant.replaceAll("/", "-")}`)], {
         BENCH_BUSY_US: busy,
         BENCH_GARBAGE_KB: garbage,
         BENCH_AWAITS: awaits,

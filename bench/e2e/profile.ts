@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import { throughput } from "./load.ts";
 import { freePort, isRunning, startServer } from "./processes.ts";
 import { endpointFor, repoRoot, startMock } from "./targets.ts";
+import { benchLogFile } from "./log-files.ts";
 
 const { values } = parseArgs({
   options: { kind: { type: "string", default: "full" }, connections: { type: "string", default: "64" }, seconds: { type: "string", default: "10" }, top: { type: "string", default: "30" } },
@@ -33,7 +34,7 @@ interface CpuProfile {
 const mock = await startMock(0);
 if (!isRunning(mock)) throw new Error(mock.unavailable);
 const port = String(await freePort());
-const logFile = join(repoRoot, "bench/results/tmp", `profile-${process.pid}.jsonl`);
+const logFile = benchLogFile("profile");
 const here = join(repoRoot, "bench/e2e");
 const program = kind === "floor"
   ? [join(here, "floor-node.mjs"), "--upstream", mock.url, "--port", port]

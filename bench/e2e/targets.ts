@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Endpoint } from "./load.ts";
+import { benchLogFile } from "./log-files.ts";
 import { freePort, type RunningServer, startServer, type Unavailable } from "./processes.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -34,7 +35,7 @@ export async function startFloor(runtime: Runtime, upstream: string): Promise<Ru
 
 /** The parsing floor: the least a correct gateway does for a request, on Node, with no framework (bench/e2e/floor-parsing-node.mjs). */
 export async function startParsingFloor(upstream: string): Promise<RunningServer | Unavailable> {
-  const args = [join(here, "floor-parsing-node.mjs"), "--upstream", upstream, "--port", String(await freePort()), "--log", join(repoRoot, "bench/results/tmp", `parsing-floor-${process.pid}.jsonl`)];
+  const args = [join(here, "floor-parsing-node.mjs"), "--upstream", upstream, "--port", String(await freePort()), "--log", benchLogFile("parsing-floor")];
   return startServer("parsing-floor", process.execPath, args);
 }
 
@@ -48,8 +49,7 @@ export async function startGateway(root: string, kind: GatewayKind, runtime: Run
   const port = String(await freePort());
   const args = [join(root, "bin/switchyard.mjs"), "start", "--config", join(configDir, `config-${kind}.ts`), "--port", port, ...extraArgs];
   if (runtime !== "node") args.push("--runtime", runtime);
-  const logFile = join(repoRoot, "bench/results/tmp", `${name}-${runtime}-${process.pid}.jsonl`);
-  return startServer(name, process.execPath, args, { BENCH_UPSTREAM_URL: upstream, BENCH_LOG_FILE: logFile, ...env });
+  return startServer(name, process.execPath, args, { BENCH_UPSTREAM_URL: upstream, BENCH_LOG_FILE: benchLogFile(`${name}-${runtime}`), ...env });
 }
 
 export function endpointFor(kind: "direct" | "floor" | "parsing-floor" | GatewayKind, url: string): Endpoint {
