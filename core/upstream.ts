@@ -33,6 +33,9 @@ export interface UpstreamResponse {
   discard(): void;
 }
 
+/** What a provider call hands its upstream request: how it aborts, and its connect limit. */
+type CallLimits = { readonly signal: AbortSignal; readonly watch?: AbortWatch; readonly connectTimeoutMs: number | undefined };
+
 /**
  * A POST for one provider call: the call's light abort watch passed on, its real AbortSignal made
  * only if the upstream client reads `signal`. A class, not an object literal with a getter: V8
@@ -42,7 +45,7 @@ class CallRequest implements UpstreamRequest {
   readonly method = "POST";
   readonly watch: AbortWatch | undefined;
   readonly connectTimeoutMs: number | undefined;
-  constructor(private readonly call: { readonly signal: AbortSignal; readonly watch?: AbortWatch; readonly connectTimeoutMs: number | undefined }, readonly url: string, readonly headers: Record<string, string>, readonly body: string) {
+  constructor(private readonly call: CallLimits, readonly url: string, readonly headers: Record<string, string>, readonly body: string) {
     this.watch = call.watch;
     this.connectTimeoutMs = call.connectTimeoutMs;
   }
@@ -51,7 +54,7 @@ class CallRequest implements UpstreamRequest {
   }
 }
 
-export function upstreamRequest(call: { readonly signal: AbortSignal; readonly watch?: AbortWatch; readonly connectTimeoutMs: number | undefined }, url: string, headers: Record<string, string>, body: string): UpstreamRequest {
+export function upstreamRequest(call: CallLimits, url: string, headers: Record<string, string>, body: string): UpstreamRequest {
   return new CallRequest(call, url, headers, body);
 }
 

@@ -59,7 +59,11 @@ function attemptJson(a: LogAttempt): string {
 /** The fields a record carries, in schema order; records with any other field are left to JSON.stringify. */
 const FIELDS = 19;
 
-/** Whether `record` has exactly the schema's fields in the schema's order, as `buildLogRecord` makes them. */
+/**
+ * Whether `record` has the schema's version and as many top-level fields as the schema (a record
+ * with any extra field has more). The line is written in schema order, the order `buildLogRecord`
+ * makes them in.
+ */
 function isPlain(record: LogRecord): boolean {
   if (record.schema !== LOG_SCHEMA) return false;
   let n = 0;

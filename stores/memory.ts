@@ -61,6 +61,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     return entry;
   }
 
+  /** An entry's value while it lives; undefined for a missing or expired one (which stays, for reuse). */
+  function liveValue(entry: Entry | undefined, at: number): number | undefined {
+    return entry !== undefined && entry.expiresAt > at ? entry.value : undefined;
+  }
+
   function create(key: string, at: number): Entry {
     if (entries.size >= maxKeys) makeRoom(at);
     const entry = new Entry();
@@ -92,7 +97,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     consume(key: string, rule: RateRule, cost: number): RateDecision {
       const at = now();
       const entry = entries.get(key);
-      const current = entry !== undefined && entry.expiresAt > at ? entry.value : undefined;
+      const current = liveValue(entry, at);
       const step = gcraConsume(current, at, rule, cost);
       if (step.tat !== null) {
         const target = entry ?? create(key, at);
@@ -105,7 +110,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     adjust(key: string, rule: RateRule, delta: number): void {
       const at = now();
       const entry = entries.get(key);
-      const current = entry !== undefined && entry.expiresAt > at ? entry.value : undefined;
+      const current = liveValue(entry, at);
       const tat = gcraAdjust(current, at, rule, delta);
       if (tat === null) {
         if (entry !== undefined) entries.delete(key);
